@@ -21,7 +21,14 @@ public final class ScalarDotKernel implements DotKernel {
 
   @Override
   public void dots(
-      float[] q, int qOff, float[] block, int blockOff, int count, int dim, float[] out, int outOff) {
+      float[] q,
+      int qOff,
+      float[] block,
+      int blockOff,
+      int count,
+      int dim,
+      float[] out,
+      int outOff) {
     for (int r = 0; r < count; r++) {
       out[outOff + r] = dot(q, qOff, block, blockOff + r * dim, dim);
     }

@@ -1,0 +1,984 @@
+package io.simjoin.state;
+
+import io.simjoin.state.kernel.DotKernel;
+import io.simjoin.state.kernel.DotKernels;
+import it.unimi.dsi.fastutil.ints.IntArrays;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An incremental, exact index for maximum-inner-product search: top-k, threshold, and the reverse
+ * search that finds the standing queries a new item matters to.
+ *
+ * <h2>Structure</h2>
+ *
+ * A tree of balls in the spirit of the cover tree (Beygelzimer et al. 2006; Izbicki and Shelton
+ * 2015) and of mlpack's FastMKS: every node has a centre, which is one of the points below it, and
+ * a radius that bounds the distance from the centre to every point below it, so that for a query q
+ * every point p below satisfies {@code <q,p> <= <q,c> + R·‖q‖} (the ball bound) and {@code <q,p> <=
+ * ‖q‖·maxNorm} (the norm bound). Two departures from the textbook cover tree make it fit a stream
+ * and a disk-backed store:
+ *
+ * <ul>
+ *   <li><b>Bounded nodes.</b> A routing node holds at most {@code fanout} children and a {@link
+ *       Bucket} at most {@code bucketCapacity} points. On overflow a node splits in two (M-tree
+ *       style: the old centre stays, the farthest entry seeds the other half, entries go to the
+ *       nearer seed with at least 30 % on each side), and splits propagate to the root. A textbook
+ *       cover tree fixes radii by level ({@code base^level}) and lets fan-out grow instead; in 64
+ *       dimensions that fan-out explodes (distances concentrate), and one state record would then
+ *       hold a large part of the index. Radii here are measured, not implied by a level.
+ *   <li><b>Leaf buckets.</b> Points live in buckets scanned with one kernel pass; a search that can
+ *       prune nothing costs about one scan plus one centre per bucket, never a pointer chase.
+ * </ul>
+ *
+ * Invariants ({@link #checkInvariants()} verifies them all):
+ *
+ * <ul>
+ *   <li><b>Covering:</b> every point below a node lies within the node's stored radius of its
+ *       centre, its norm is at most the node's max norm and its bar at least the node's min bar
+ *       (every stored bound is a true bound, on every ancestor, not just the parent).
+ *   <li><b>Nesting:</b> a routing node's centre is the centre of one of its children, and a
+ *       bucket's centre is the vector of one of its points; so every centre is a live point that
+ *       routes at every level below the one it first appears at. Deletes re-centre where needed.
+ *   <li><b>Size:</b> buckets hold 1 to {@code bucketCapacity} points, routing nodes 2 to {@code
+ *       fanout} children, so stored nodes stay below 2× the live points under any sequence of
+ *       inserts and deletes; deleted points leave no tombstones.
+ * </ul>
+ *
+ * <h2>Search</h2>
+ *
+ * One best-first traversal serves every query kind; what differs is a {@link SearchRules} object
+ * (the mlpack split of traverser and rules). Bounds are widened by a float-rounding margin, so
+ * results are exactly those of a brute-force scan with the same kernel; ties order by id.
+ *
+ * <h2>Usage</h2>
+ *
+ * <pre>{@code
+ * CoverTree tree = CoverTree.builder(3).store(new HeapNodeStore()).build();
+ * tree.insert("a", new float[] {1, 0, 0});
+ * tree.insert("b", new float[] {0, 2, 0});
+ * List<Match> best = tree.topK(new float[] {0, 1, 0}, 1); // [Match[id=b, score=2.0]]
+ *
+ * // standing queries: each point carries a bar; reverseSearch finds the queries an item reaches
+ * CoverTree queries = CoverTree.builder(3).store(new HeapNodeStore()).bars(true).build();
+ * queries.insert("q1", new float[] {1, 1, 0}, 1.5f);
+ * List<Match> hit = queries.reverseSearch(new float[] {0, 2, 0}); // [Match[id=q1, score=2.0]]
+ * }</pre>
+ *
+ * <p>Not thread-safe: a tree belongs to one thread, like keyed state to its operator.
+ */
+public final class CoverTree {
+  /** Node id of the super-root: a routing node with at most one entry, the root. */
+  public static final long SUPER_ROOT = 0L;
+
+  private static final int MIN_BUCKET_ARRAY = 4;
+
+  private final int dim;
+  private final int bucketCapacity;
+  private final int fanout;
+  private final boolean bars;
+  private final NodeStore store;
+  private final DotKernel kernel;
+  private final TreeCounters counters = new TreeCounters();
+  private final float radiusInflation;
+
+  private final EntryQueue queue = new EntryQueue();
+  private final TopKRules topKRules;
+  private final ThresholdRules thresholdRules;
+  private final ReverseRules reverseRules;
+  private float[] scratch = new float[64];
+
+  // The insert path, root first; reused across inserts.
+  private long[] pathIds = new long[16];
+  private RoutingNode[] pathNodes = new RoutingNode[16];
+  private int[] pathSlots = new int[16];
+  private int pathDepth;
+  private double chosenDistance;
+
+  private CoverTree(Builder b) {
+    this.dim = b.dimension;
+    this.bucketCapacity = b.bucketCapacity;
+    this.fanout = b.fanout;
+    this.bars = b.bars;
+    this.store = b.store;
+    this.kernel = b.kernel;
+    // Distances are computed in float; stored radii are widened so they stay true upper bounds.
+    this.radiusInflation = (float) (1.0 + 1.2e-7 * (dim + 4));
+    this.topKRules = new TopKRules(kernel, dim, counters);
+    this.thresholdRules = new ThresholdRules(kernel, dim, counters);
+    this.reverseRules = new ReverseRules(kernel, dim, counters);
+    TreeMeta meta = store.meta();
+    if (meta != null && meta.dimension() != dim) {
+      throw new IllegalArgumentException(
+          "the store holds a tree of dimension " + meta.dimension() + ", not " + dim);
+    }
+  }
+
+  /** Starts a builder for a tree over vectors of {@code dimension} components. */
+  public static Builder builder(int dimension) {
+    return new Builder(dimension);
+  }
+
+  /** Configures a {@link CoverTree}; {@link #build()} validates and says what to fix. */
+  public static final class Builder {
+    private final int dimension;
+    private NodeStore store;
+    private int bucketCapacity = 64;
+    private int fanout = 32;
+    private boolean bars;
+    private DotKernel kernel = DotKernels.best();
+
+    private Builder(int dimension) {
+      this.dimension = dimension;
+    }
+
+    /** Where the tree keeps its nodes; required. An existing tree in the store is reopened. */
+    public Builder store(NodeStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /** Most points per leaf bucket (default 64): larger buckets mean fewer, bigger records. */
+    public Builder bucketCapacity(int bucketCapacity) {
+      this.bucketCapacity = bucketCapacity;
+      return this;
+    }
+
+    /** Most children per routing node (default 32). */
+    public Builder fanout(int fanout) {
+      this.fanout = fanout;
+      return this;
+    }
+
+    /** Whether points carry bars, for the reverse search over standing queries (default false). */
+    public Builder bars(boolean bars) {
+      this.bars = bars;
+      return this;
+    }
+
+    /** The dot-product kernel (default {@link DotKernels#best()}). */
+    public Builder kernel(DotKernel kernel) {
+      this.kernel = kernel;
+      return this;
+    }
+
+    public CoverTree build() {
+      if (dimension < 1) {
+        throw new IllegalArgumentException("dimension must be at least 1, got " + dimension);
+      }
+      if (store == null) {
+        throw new IllegalArgumentException(
+            "no store set: call store(new HeapNodeStore()) or pass a state-backed NodeStore");
+      }
+      if (bucketCapacity < 2) {
+        throw new IllegalArgumentException(
+            "bucketCapacity must be at least 2, got " + bucketCapacity);
+      }
+      if (fanout < 3) {
+        // A split of fanout + 1 children must leave at least two on each side.
+        throw new IllegalArgumentException("fanout must be at least 3, got " + fanout);
+      }
+      Objects.requireNonNull(kernel, "kernel");
+      return new CoverTree(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  public int dimension() {
+    return dim;
+  }
+
+  /** Number of live points. */
+  public long size() {
+    TreeMeta meta = store.meta();
+    return meta == null ? 0 : meta.size();
+  }
+
+  public boolean contains(String id) {
+    return store.locate(id) >= 0;
+  }
+
+  /** A copy of the vector stored under {@code id}, or {@code null}. */
+  public float[] vector(String id) {
+    long bid = store.locate(id);
+    if (bid < 0) {
+      return null;
+    }
+    Bucket b = bucket(bid);
+    int i = indexIn(b, id, bid);
+    return Arrays.copyOfRange(b.vectors, i * dim, (i + 1) * dim);
+  }
+
+  /** The bar of point {@code id}; negative infinity when absent or in a tree without bars. */
+  public float bar(String id) {
+    long bid = store.locate(id);
+    if (bid < 0 || !bars) {
+      return Float.NEGATIVE_INFINITY;
+    }
+    Bucket b = bucket(bid);
+    return b.bars[indexIn(b, id, bid)];
+  }
+
+  /** Cumulative work counters; {@link TreeCounters#reset()} to measure one operation. */
+  public TreeCounters counters() {
+    return counters;
+  }
+
+  public int bucketCapacity() {
+    return bucketCapacity;
+  }
+
+  public int fanout() {
+    return fanout;
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  /** Inserts a new point; fails if {@code id} is present (use {@link #upsert}). */
+  public void insert(String id, float[] vector) {
+    insert(id, vector, Float.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * Inserts a new point with a bar (trees built with {@code bars(true)}); the vector is copied.
+   *
+   * @throws IllegalArgumentException for an empty id, a present id, a wrong dimension, a NaN or
+   *     infinite component, or a NaN bar
+   */
+  public void insert(String id, float[] vector, float bar) {
+    checkId(id);
+    checkVector(vector, "vector");
+    checkBar(bar);
+    if (store.locate(id) >= 0) {
+      throw new IllegalArgumentException(
+          "id '" + id + "' is already in the tree; use upsert to change its vector");
+    }
+    TreeMeta meta = store.meta();
+    if (meta == null) {
+      meta = new TreeMeta(dim, 0, SUPER_ROOT + 1);
+      write(SUPER_ROOT, new RoutingNode(dim, 2, SUPER_ROOT));
+    }
+    float norm = norm(vector);
+    RoutingNode node = routing(SUPER_ROOT);
+    if (node.size == 0) {
+      long bid = meta.allocateNodeId();
+      Bucket b = new Bucket(dim, MIN_BUCKET_ARRAY, bars, SUPER_ROOT);
+      b.add(id, vector, 0, norm, bar);
+      node.addEntry(bid, true, vector, 0, 0f, norm, bar);
+      write(bid, b);
+      write(SUPER_ROOT, node);
+      store.place(id, bid);
+      meta.addSize(1);
+      store.putMeta(meta);
+      return;
+    }
+    pathDepth = 0;
+    pushPath(SUPER_ROOT, node);
+    while (true) {
+      int slot = chooseEntry(node, vector);
+      pathSlots[pathDepth - 1] = slot;
+      float r = (float) chosenDistance * radiusInflation;
+      if (r > node.radii[slot]) {
+        node.radii[slot] = r;
+      }
+      if (norm > node.maxNorms[slot]) {
+        node.maxNorms[slot] = norm;
+      }
+      if (bar < node.minBars[slot]) {
+        node.minBars[slot] = bar;
+      }
+      long child = node.childIds[slot];
+      if (node.childIsBucket[slot]) {
+        Bucket b = bucket(child);
+        b.add(id, vector, 0, norm, bar);
+        store.place(id, child);
+        if (b.size > bucketCapacity) {
+          splitBucket(child, b, meta);
+        } else {
+          write(child, b);
+        }
+        break;
+      }
+      node = routing(child);
+      pushPath(child, node);
+    }
+    for (int i = pathDepth - 1; i >= 0; i--) {
+      write(pathIds[i], pathNodes[i]);
+    }
+    Arrays.fill(pathNodes, 0, pathDepth, null);
+    meta.addSize(1);
+    store.putMeta(meta);
+  }
+
+  /**
+   * Inserts the point, or replaces the vector of a present one.
+   *
+   * @return whether {@code id} was present before
+   */
+  public boolean upsert(String id, float[] vector) {
+    return upsert(id, vector, bars ? bar(id) : Float.NEGATIVE_INFINITY);
+  }
+
+  /** Inserts or replaces a point with a bar; returns whether it was present. */
+  public boolean upsert(String id, float[] vector, float bar) {
+    checkId(id);
+    checkVector(vector, "vector");
+    checkBar(bar);
+    boolean present = delete(id);
+    insert(id, vector, bar);
+    return present;
+  }
+
+  /**
+   * Removes a point.
+   *
+   * @return whether it was present
+   */
+  public boolean delete(String id) {
+    checkId(id);
+    long bid = store.locate(id);
+    if (bid < 0) {
+      return false;
+    }
+    TreeMeta meta = store.meta();
+    Bucket b = bucket(bid);
+    b.removeAt(indexIn(b, id, bid));
+    store.unplace(id);
+    meta.addSize(-1);
+    long pid = b.parent;
+    RoutingNode p = routing(pid);
+    int slot = p.slotOf(bid);
+    if (b.size == 0) {
+      store.remove(bid);
+      removeEntry(pid, p, slot);
+    } else {
+      refreshBucketEntry(p, slot, b);
+      write(bid, b);
+      fixCentre(pid, p);
+    }
+    if (meta.size() == 0) {
+      // An empty tree leaves nothing behind, so keyed state of a drained key returns to zero.
+      store.remove(SUPER_ROOT);
+      store.putMeta(null);
+    } else {
+      store.putMeta(meta);
+    }
+    return true;
+  }
+
+  /**
+   * Changes the bar of a point (trees with bars). Lowering a bar lowers the min bars on the path to
+   * the root, so the reverse search stays exact; raising one tightens only the bucket's entry (the
+   * ancestors' min bars stay lower than needed, which costs speed, never results).
+   *
+   * @return whether the point was present
+   */
+  public boolean setBar(String id, float bar) {
+    requireBars();
+    checkBar(bar);
+    long bid = store.locate(id);
+    if (bid < 0) {
+      return false;
+    }
+    Bucket b = bucket(bid);
+    int i = indexIn(b, id, bid);
+    float old = b.bars[i];
+    if (old == bar) {
+      return true;
+    }
+    b.bars[i] = bar;
+    write(bid, b);
+    long cid = bid;
+    long pid = b.parent;
+    RoutingNode p = routing(pid);
+    int slot = p.slotOf(cid);
+    if (bar > old) {
+      float min = Float.POSITIVE_INFINITY;
+      for (int j = 0; j < b.size; j++) {
+        min = Math.min(min, b.bars[j]);
+      }
+      if (min != p.minBars[slot]) {
+        p.minBars[slot] = min;
+        write(pid, p);
+      }
+      return true;
+    }
+    while (p.minBars[slot] > bar) {
+      p.minBars[slot] = bar;
+      write(pid, p);
+      if (pid == SUPER_ROOT) {
+        break;
+      }
+      cid = pid;
+      pid = p.parent;
+      p = routing(pid);
+      slot = p.slotOf(cid);
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- searches
+
+  /**
+   * The exact top-k points by inner product with {@code query}: score descending, ties by id
+   * ascending; all points when {@code k} exceeds the size.
+   */
+  public List<Match> topK(float[] query, int k) {
+    checkVector(query, "query");
+    if (k <= 0) {
+      throw new IllegalArgumentException("k must be positive, got " + k);
+    }
+    topKRules.start(query, norm(query), k);
+    traverse(topKRules);
+    return topKRules.topK.result();
+  }
+
+  /**
+   * Every point whose inner product with {@code query} is at least {@code threshold}, best first.
+   */
+  public List<Match> atLeast(float[] query, double threshold) {
+    checkVector(query, "query");
+    if (Double.isNaN(threshold)) {
+      throw new IllegalArgumentException("threshold is NaN");
+    }
+    thresholdRules.start(query, norm(query), threshold);
+    traverse(thresholdRules);
+    List<Match> out = List.copyOf(thresholdRules.found);
+    thresholdRules.found.clear();
+    return out.stream().sorted(Match.BEST_FIRST).toList();
+  }
+
+  /**
+   * Reverse search (trees with bars): every stored point q with {@code <q, item> >= bar(q)}, best
+   * score first. For standing top-k queries with their k-th score as bar, these are the queries
+   * whose top-k the item may enter (at a tie the caller decides by id).
+   */
+  public List<Match> reverseSearch(float[] item) {
+    requireBars();
+    checkVector(item, "item");
+    reverseRules.start(item, norm(item));
+    traverse(reverseRules);
+    List<Match> out = List.copyOf(reverseRules.found);
+    reverseRules.found.clear();
+    return out.stream().sorted(Match.BEST_FIRST).toList();
+  }
+
+  private void traverse(SearchRules rules) {
+    if (store.meta() == null) {
+      return;
+    }
+    queue.clear();
+    RoutingNode s = routing(SUPER_ROOT);
+    counters.nodesVisited++;
+    expand(s, rules);
+    while (!queue.isEmpty()) {
+      if (rules.prune(queue.topPriority())) {
+        break;
+      }
+      long id = queue.topId();
+      boolean isBucket = queue.topIsBucket();
+      queue.pop();
+      counters.nodesVisited++;
+      if (isBucket) {
+        rules.scan(bucket(id));
+      } else {
+        expand(routing(id), rules);
+      }
+    }
+    queue.clear();
+    rules.probe = null;
+  }
+
+  private void expand(RoutingNode r, SearchRules rules) {
+    int n = r.size;
+    if (scratch.length < n) {
+      scratch = new float[Math.max(n, 2 * scratch.length)];
+    }
+    kernel.dots(rules.probe, 0, r.centres, 0, n, dim, scratch, 0);
+    counters.dots += n;
+    for (int e = 0; e < n; e++) {
+      double bound = rules.bound(scratch[e], r.radii[e], r.maxNorms[e], r.minBars[e]);
+      if (!rules.prune(bound)) {
+        queue.push(bound, r.childIds[e], r.childIsBucket[e]);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- insert internals
+
+  /**
+   * The entry a new point descends into: the nearest one whose ball already covers it (the cover
+   * tree's nearest-ancestor rule), else the one whose radius grows least.
+   */
+  private int chooseEntry(RoutingNode node, float[] v) {
+    int bestCovered = -1;
+    double bestCoveredDist = Double.POSITIVE_INFINITY;
+    int bestGrow = -1;
+    double bestGrowth = Double.POSITIVE_INFINITY;
+    double bestGrowDist = 0;
+    for (int e = 0; e < node.size; e++) {
+      double d = distance(node.centres, e * dim, v, 0);
+      if (d <= node.radii[e]) {
+        if (d < bestCoveredDist) {
+          bestCoveredDist = d;
+          bestCovered = e;
+        }
+      } else if (bestCovered < 0 && d - node.radii[e] < bestGrowth) {
+        bestGrowth = d - node.radii[e];
+        bestGrow = e;
+        bestGrowDist = d;
+      }
+    }
+    if (bestCovered >= 0) {
+      chosenDistance = bestCoveredDist;
+      return bestCovered;
+    }
+    chosenDistance = bestGrowDist;
+    return bestGrow;
+  }
+
+  private void pushPath(long id, RoutingNode node) {
+    if (pathDepth == pathIds.length) {
+      int cap = 2 * pathDepth;
+      pathIds = Arrays.copyOf(pathIds, cap);
+      pathNodes = Arrays.copyOf(pathNodes, cap);
+      pathSlots = Arrays.copyOf(pathSlots, cap);
+    }
+    pathIds[pathDepth] = id;
+    pathNodes[pathDepth] = node;
+    pathDepth++;
+  }
+
+  /** Splits the overfull bucket at the end of the insert path. */
+  private void splitBucket(long bucketId, Bucket b, TreeMeta meta) {
+    int level = pathDepth - 1;
+    RoutingNode parent = pathNodes[level];
+    int slot = pathSlots[level];
+    int m = b.size;
+    float[] c1 = Arrays.copyOfRange(parent.centres, slot * dim, (slot + 1) * dim);
+    double[] d1 = new double[m];
+    int far = 0;
+    for (int i = 0; i < m; i++) {
+      d1[i] = distance(b.vectors, i * dim, c1, 0);
+      if (d1[i] > d1[far]) {
+        far = i;
+      }
+    }
+    double[] margin = new double[m];
+    for (int i = 0; i < m; i++) {
+      margin[i] = d1[i] - distance(b.vectors, i * dim, b.vectors, far * dim);
+    }
+    int[] order = partition(margin);
+    keepFirst(order, b.vectors, c1);
+    int cut = cut(margin, order, 1);
+    float[] c2 = Arrays.copyOfRange(b.vectors, order[m - 1] * dim, (order[m - 1] + 1) * dim);
+
+    Bucket a = new Bucket(dim, cut + cut / 4 + 1, bars, b.parent);
+    Bucket z = new Bucket(dim, (m - cut) + (m - cut) / 4 + 1, bars, b.parent);
+    long zid = meta.allocateNodeId();
+    float ra = 0, rz = 0, na = 0, nz = 0;
+    float ba = Float.POSITIVE_INFINITY, bz = Float.POSITIVE_INFINITY;
+    for (int j = 0; j < m; j++) {
+      int i = order[j];
+      float bar = b.bar(i);
+      if (j < cut) {
+        a.add(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
+        ra = Math.max(ra, (float) d1[i] * radiusInflation);
+        na = Math.max(na, b.norms[i]);
+        ba = Math.min(ba, bar);
+      } else {
+        z.add(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
+        rz = Math.max(rz, (float) distance(b.vectors, i * dim, c2, 0) * radiusInflation);
+        nz = Math.max(nz, b.norms[i]);
+        bz = Math.min(bz, bar);
+        store.place(b.ids[i], zid);
+      }
+    }
+    parent.radii[slot] = ra;
+    parent.maxNorms[slot] = na;
+    parent.minBars[slot] = ba;
+    parent.addEntry(zid, true, c2, 0, rz, nz, bz);
+    write(bucketId, a);
+    write(zid, z);
+    handleOverflow(level, meta);
+  }
+
+  /** Splits routing nodes up the insert path while they overflow, growing the root if needed. */
+  private void handleOverflow(int level, TreeMeta meta) {
+    while (true) {
+      RoutingNode node = pathNodes[level];
+      if (level == 0) {
+        if (node.size > 1) {
+          growRoot(meta);
+        }
+        return;
+      }
+      if (node.size <= fanout) {
+        return;
+      }
+      splitRouting(level, meta);
+      level--;
+    }
+  }
+
+  private void splitRouting(int level, TreeMeta meta) {
+    RoutingNode node = pathNodes[level];
+    long nodeId = pathIds[level];
+    RoutingNode parent = pathNodes[level - 1];
+    int slot = pathSlots[level - 1];
+    int m = node.size;
+    float[] c1 = Arrays.copyOfRange(parent.centres, slot * dim, (slot + 1) * dim);
+    double[] d1 = new double[m];
+    int far = 0;
+    for (int e = 0; e < m; e++) {
+      d1[e] = distance(node.centres, e * dim, c1, 0);
+      if (d1[e] > d1[far]) {
+        far = e;
+      }
+    }
+    double[] margin = new double[m];
+    for (int e = 0; e < m; e++) {
+      margin[e] = d1[e] - distance(node.centres, e * dim, node.centres, far * dim);
+    }
+    int[] order = partition(margin);
+    keepFirst(order, node.centres, c1);
+    int cut = cut(margin, order, 2);
+    int seed2 = order[m - 1];
+    float[] c2 = Arrays.copyOfRange(node.centres, seed2 * dim, (seed2 + 1) * dim);
+
+    RoutingNode a = new RoutingNode(dim, fanout + 1, node.parent);
+    RoutingNode z = new RoutingNode(dim, fanout + 1, node.parent);
+    long zid = meta.allocateNodeId();
+    float ra = 0, rz = 0, na = 0, nz = 0;
+    float ba = Float.POSITIVE_INFINITY, bz = Float.POSITIVE_INFINITY;
+    for (int j = 0; j < m; j++) {
+      int e = order[j];
+      if (j < cut) {
+        a.copyEntry(a.size++, node, e);
+        ra = Math.max(ra, (float) (d1[e] + node.radii[e]) * radiusInflation);
+        na = Math.max(na, node.maxNorms[e]);
+        ba = Math.min(ba, node.minBars[e]);
+      } else {
+        z.copyEntry(z.size++, node, e);
+        double d2 = distance(node.centres, e * dim, c2, 0);
+        rz = Math.max(rz, (float) (d2 + node.radii[e]) * radiusInflation);
+        nz = Math.max(nz, node.maxNorms[e]);
+        bz = Math.min(bz, node.minBars[e]);
+        setParent(node.childIds[e], node.childIsBucket[e], zid);
+      }
+    }
+    // The old radius around c1 still covers every point of the first half; keep the tighter bound,
+    // and the same for the second half, around c2.
+    float oldR = parent.radii[slot];
+    float viaOld = (float) (distance(c1, 0, c2, 0) + oldR) * radiusInflation;
+    parent.radii[slot] = Math.min(ra, oldR);
+    parent.maxNorms[slot] = na;
+    parent.minBars[slot] = ba;
+    parent.addEntry(zid, false, c2, 0, Math.min(rz, viaOld), nz, bz);
+    pathNodes[level] = a;
+    write(nodeId, a);
+    write(zid, z);
+  }
+
+  /** The super-root got a second entry: push both under a new root. */
+  private void growRoot(TreeMeta meta) {
+    RoutingNode s = pathNodes[0];
+    long rid = meta.allocateNodeId();
+    RoutingNode root = new RoutingNode(dim, fanout + 1, SUPER_ROOT);
+    float[] c = Arrays.copyOfRange(s.centres, 0, dim);
+    float r = s.radii[0];
+    float maxNorm = 0;
+    float minBar = Float.POSITIVE_INFINITY;
+    for (int e = 0; e < s.size; e++) {
+      root.copyEntry(root.size++, s, e);
+      r = Math.max(r, (float) (distance(s.centres, e * dim, c, 0) + s.radii[e]) * radiusInflation);
+      maxNorm = Math.max(maxNorm, s.maxNorms[e]);
+      minBar = Math.min(minBar, s.minBars[e]);
+    }
+    s.size = 0;
+    s.addEntry(rid, false, c, 0, r, maxNorm, minBar);
+    for (int e = 0; e < root.size; e++) {
+      setParent(root.childIds[e], root.childIsBucket[e], rid);
+    }
+    write(rid, root);
+  }
+
+  /** Re-parents a child, updating the insert path's copy when the child is on it. */
+  private void setParent(long childId, boolean isBucket, long parentId) {
+    for (int i = 0; i < pathDepth; i++) {
+      if (pathIds[i] == childId && pathNodes[i] != null) {
+        pathNodes[i].parent = parentId;
+        return;
+      }
+    }
+    if (isBucket) {
+      Bucket b = bucket(childId);
+      b.parent = parentId;
+      write(childId, b);
+    } else {
+      RoutingNode r = routing(childId);
+      r.parent = parentId;
+      write(childId, r);
+    }
+  }
+
+  /** Indices sorted by margin ascending: the first ones go with the first seed. */
+  private static int[] partition(double[] margin) {
+    int[] order = new int[margin.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    IntArrays.quickSort(order, (x, y) -> Double.compare(margin[x], margin[y]));
+    return order;
+  }
+
+  /**
+   * Moves an item equal to the old centre to the front, so it stays in the first half and the
+   * centre keeps nesting. Margins alone do not guarantee it: collinear items tie with it.
+   */
+  private void keepFirst(int[] order, float[] items, float[] centre) {
+    for (int j = 0; j < order.length; j++) {
+      int i = order[j];
+      if (Arrays.equals(items, i * dim, (i + 1) * dim, centre, 0, dim)) {
+        order[j] = order[0];
+        order[0] = i;
+        return;
+      }
+    }
+    throw new IllegalStateException(
+        "nesting broken: no entry equals the centre of a node being split");
+  }
+
+  /**
+   * Size of the first half: entries nearer the first seed, kept between 30 % and 70 % and at least
+   * {@code min} on each side.
+   */
+  private static int cut(double[] margin, int[] order, int min) {
+    int m = order.length;
+    int natural = 0;
+    while (natural < m && margin[order[natural]] <= 0) {
+      natural++;
+    }
+    int lo = Math.max(min, (int) Math.ceil(0.3 * m));
+    int hi = Math.min(m - min, (int) Math.floor(0.7 * m));
+    return Math.max(lo, Math.min(hi, natural));
+  }
+
+  // ---------------------------------------------------------------- delete internals
+
+  /**
+   * Recomputes a bucket's entry exactly after a delete: if no point equals the centre any more, the
+   * point nearest the old centre becomes the centre (nesting); radius, max norm and min bar become
+   * exact again, so deletes tighten bounds instead of leaving them stale.
+   */
+  private void refreshBucketEntry(RoutingNode p, int slot, Bucket b) {
+    int off = slot * dim;
+    if (!b.holdsVector(p.centres, off)) {
+      int best = 0;
+      double bestD = Double.POSITIVE_INFINITY;
+      for (int i = 0; i < b.size; i++) {
+        double d = distance(b.vectors, i * dim, p.centres, off);
+        if (d < bestD) {
+          bestD = d;
+          best = i;
+        }
+      }
+      System.arraycopy(b.vectors, best * dim, p.centres, off, dim);
+    }
+    float r = 0;
+    float maxNorm = 0;
+    float minBar = Float.POSITIVE_INFINITY;
+    for (int i = 0; i < b.size; i++) {
+      r = Math.max(r, (float) distance(b.vectors, i * dim, p.centres, off) * radiusInflation);
+      maxNorm = Math.max(maxNorm, b.norms[i]);
+      minBar = Math.min(minBar, b.bar(i));
+    }
+    p.radii[slot] = r;
+    p.maxNorms[slot] = maxNorm;
+    p.minBars[slot] = minBar;
+  }
+
+  /** Removes an entry whose child is gone; collapses a routing node left with one child. */
+  private void removeEntry(long xid, RoutingNode x, int slot) {
+    x.removeEntry(slot);
+    if (xid == SUPER_ROOT) {
+      write(xid, x);
+      return;
+    }
+    if (x.size == 1) {
+      long gid = x.parent;
+      RoutingNode g = routing(gid);
+      int gs = g.slotOf(xid);
+      g.copyEntry(gs, x, 0);
+      long child = x.childIds[0];
+      if (x.childIsBucket[0]) {
+        Bucket b = bucket(child);
+        b.parent = gid;
+        write(child, b);
+      } else {
+        RoutingNode r = routing(child);
+        r.parent = gid;
+        write(child, r);
+      }
+      store.remove(xid);
+      fixCentre(gid, g);
+    } else {
+      fixCentre(xid, x);
+    }
+  }
+
+  /**
+   * Writes {@code x} and restores nesting upwards: if x's centre (kept in its parent's entry) is no
+   * longer the centre of one of x's children, x is re-centred on the nearest child centre, with a
+   * radius that still covers everything below, and the parent is checked in turn.
+   */
+  private void fixCentre(long xid, RoutingNode x) {
+    while (true) {
+      write(xid, x);
+      if (xid == SUPER_ROOT) {
+        return;
+      }
+      long gid = x.parent;
+      RoutingNode g = routing(gid);
+      int gs = g.slotOf(xid);
+      int off = gs * dim;
+      int best = -1;
+      double bestD = Double.POSITIVE_INFINITY;
+      for (int e = 0; e < x.size; e++) {
+        if (Arrays.equals(x.centres, e * dim, (e + 1) * dim, g.centres, off, off + dim)) {
+          return;
+        }
+        double d = distance(x.centres, e * dim, g.centres, off);
+        if (d < bestD) {
+          bestD = d;
+          best = e;
+        }
+      }
+      float viaOld = (float) (bestD + g.radii[gs]) * radiusInflation;
+      System.arraycopy(x.centres, best * dim, g.centres, off, dim);
+      float r = 0;
+      for (int e = 0; e < x.size; e++) {
+        r =
+            Math.max(
+                r,
+                (float) (distance(x.centres, e * dim, g.centres, off) + x.radii[e])
+                    * radiusInflation);
+      }
+      g.radii[gs] = Math.min(r, viaOld);
+      xid = gid;
+      x = g;
+    }
+  }
+
+  // ---------------------------------------------------------------- invariants
+
+  /**
+   * Verifies every invariant listed in the class comment by walking the whole tree; throws {@link
+   * IllegalStateException} naming the first violation. Costs a full pass over the points times the
+   * depth: for tests and diagnostics.
+   */
+  public void checkInvariants() {
+    TreeMeta meta = store.meta();
+    if (meta == null) {
+      return;
+    }
+    TreeChecker.check(this, meta);
+  }
+
+  // Package-private hooks for the checker.
+  NodeStore store() {
+    return store;
+  }
+
+  double tolerance() {
+    return 1e-5;
+  }
+
+  boolean hasBars() {
+    return bars;
+  }
+
+  DotKernel kernel() {
+    return kernel;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private double distance(float[] a, int aOff, float[] b, int bOff) {
+    counters.dots++;
+    return Math.sqrt(kernel.squaredDistance(a, aOff, b, bOff, dim));
+  }
+
+  float norm(float[] v) {
+    return (float) Math.sqrt(kernel.dot(v, 0, v, 0, dim));
+  }
+
+  private RoutingNode routing(long id) {
+    counters.storeReads++;
+    Node n = store.get(id);
+    if (n instanceof RoutingNode r) {
+      return r;
+    }
+    throw new IllegalStateException("node " + id + " should be a routing node but is " + n);
+  }
+
+  private Bucket bucket(long id) {
+    counters.storeReads++;
+    Node n = store.get(id);
+    if (n instanceof Bucket b) {
+      return b;
+    }
+    throw new IllegalStateException("node " + id + " should be a bucket but is " + n);
+  }
+
+  private void write(long id, Node node) {
+    counters.storeWrites++;
+    store.put(id, node);
+  }
+
+  private static int indexIn(Bucket b, String id, long bid) {
+    int i = b.indexOf(id);
+    if (i < 0) {
+      throw new IllegalStateException(
+          "the store places '" + id + "' in bucket " + bid + ", which does not hold it");
+    }
+    return i;
+  }
+
+  private void requireBars() {
+    if (!bars) {
+      throw new IllegalStateException(
+          "this tree has no bars: build it with bars(true) for reverse search");
+    }
+  }
+
+  private static void checkId(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException("id must be a non-empty string");
+    }
+  }
+
+  private void checkVector(float[] v, String what) {
+    if (v == null) {
+      throw new IllegalArgumentException(what + " is null");
+    }
+    if (v.length != dim) {
+      throw new IllegalArgumentException(
+          what + " has dimension " + v.length + " but the tree's dimension is " + dim);
+    }
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new IllegalArgumentException(
+            what + " component " + i + " is " + v[i] + "; only finite values are allowed");
+      }
+    }
+  }
+
+  private static void checkBar(float bar) {
+    if (Float.isNaN(bar)) {
+      throw new IllegalArgumentException("bar is NaN");
+    }
+  }
+}

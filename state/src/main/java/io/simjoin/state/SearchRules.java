@@ -1,0 +1,83 @@
+package io.simjoin.state;
+
+import io.simjoin.state.kernel.DotKernel;
+
+/**
+ * What one traversal of a {@link CoverTree} computes, separated from how the tree is walked (as
+ * mlpack's FastMKS separates its rules from the tree's traverser): the same best-first traversal
+ * serves top-k search, threshold search and the reverse search for standing queries.
+ *
+ * <p>A rule bounds an entry from the inner product of the probe with the entry's centre and the
+ * entry's summary, says when a bound can be dropped, and evaluates the points of a bucket. Bounds
+ * must be monotone with the traversal: once {@link #prune} says yes to a value it says yes to every
+ * lower value for the rest of the traversal, which is what lets the traversal stop at the first
+ * pruned entry it pops.
+ */
+abstract class SearchRules {
+  /**
+   * Relative float error of one inner product per dimension, doubled for safety. Bounds are widened
+   * by it so rounding never prunes a point whose kernel score would have entered.
+   */
+  private static final double ROUNDING_PER_DIM = 1.2e-7;
+
+  final DotKernel kernel;
+  final int dim;
+  final TreeCounters counters;
+  final double slackFactor;
+  float[] probe;
+  double probeNorm;
+  float[] scores = new float[64];
+
+  SearchRules(DotKernel kernel, int dim, TreeCounters counters) {
+    this.kernel = kernel;
+    this.dim = dim;
+    this.counters = counters;
+    this.slackFactor = ROUNDING_PER_DIM * (dim + 4);
+  }
+
+  void start(float[] probe, double probeNorm) {
+    this.probe = probe;
+    this.probeNorm = probeNorm;
+  }
+
+  /**
+   * Upper bound of {@code <probe, p>} over the points p below an entry: the ball bound {@code
+   * <probe,c> + R·‖probe‖} and the norm bound {@code ‖probe‖·maxNorm}, whichever is tighter,
+   * widened for float rounding.
+   */
+  final double scoreBound(float dotWithCentre, float radius, float maxNorm) {
+    double ball = dotWithCentre + (double) radius * probeNorm;
+    double norm = probeNorm * maxNorm;
+    return Math.min(ball, norm) + slackFactor * probeNorm * (2.0 * maxNorm + radius);
+  }
+
+  /** Upper bound of a single point's score from its norm alone. */
+  final double pointBound(float norm) {
+    return probeNorm * norm * (1.0 + 2.0 * slackFactor);
+  }
+
+  /** The priority of an entry; larger is visited first. */
+  abstract double bound(float dotWithCentre, float radius, float maxNorm, float minBar);
+
+  /** Whether an entry with this priority can contain nothing to report any more. */
+  abstract boolean prune(double bound);
+
+  /** Evaluates the points of a bucket. */
+  abstract void scan(Bucket bucket);
+
+  /** Computes the scores of every point of the bucket into {@link #scores}. */
+  final float[] scoreAll(Bucket b) {
+    int n = b.size;
+    if (scores.length < n) {
+      scores = new float[Math.max(n, scores.length * 2)];
+    }
+    kernel.dots(probe, 0, b.vectors, 0, n, dim, scores, 0);
+    counters.dots += n;
+    return scores;
+  }
+
+  final float score(Bucket b, int i) {
+    counters.dots++;
+    return kernel.dot(probe, 0, b.vectors, i * dim, dim);
+  }
+}

@@ -1,0 +1,43 @@
+package io.simjoin.state;
+
+import io.simjoin.state.kernel.DotKernel;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Rules for every point whose score reaches a fixed threshold. */
+final class ThresholdRules extends SearchRules {
+  private double threshold;
+  final List<Match> found = new ArrayList<>();
+
+  ThresholdRules(DotKernel kernel, int dim, TreeCounters counters) {
+    super(kernel, dim, counters);
+  }
+
+  void start(float[] query, double queryNorm, double threshold) {
+    super.start(query, queryNorm);
+    this.threshold = threshold;
+    found.clear();
+  }
+
+  @Override
+  double bound(float dotWithCentre, float radius, float maxNorm, float minBar) {
+    return scoreBound(dotWithCentre, radius, maxNorm);
+  }
+
+  @Override
+  boolean prune(double bound) {
+    return bound < threshold;
+  }
+
+  @Override
+  void scan(Bucket b) {
+    for (int i = 0; i < b.size; i++) {
+      if (pointBound(b.norms[i]) >= threshold) {
+        float s = score(b, i);
+        if (s >= threshold) {
+          found.add(new Match(b.ids[i], s));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.simjoin.state;
+
+/**
+ * Machine-independent work counters of a {@link CoverTree}, cumulative since the last {@link
+ * #reset()}: inner products (and distances) computed, nodes visited, store reads and writes.
+ * Benchmarks divide them by the number of operations; tests assert budgets on them.
+ */
+public final class TreeCounters {
+  long dots;
+  long nodesVisited;
+  long storeReads;
+  long storeWrites;
+
+  public long dots() {
+    return dots;
+  }
+
+  public long nodesVisited() {
+    return nodesVisited;
+  }
+
+  public long storeReads() {
+    return storeReads;
+  }
+
+  public long storeWrites() {
+    return storeWrites;
+  }
+
+  public void reset() {
+    dots = 0;
+    nodesVisited = 0;
+    storeReads = 0;
+    storeWrites = 0;
+  }
+
+  /** A copy of the current values. */
+  public TreeCounters snapshot() {
+    TreeCounters c = new TreeCounters();
+    c.dots = dots;
+    c.nodesVisited = nodesVisited;
+    c.storeReads = storeReads;
+    c.storeWrites = storeWrites;
+    return c;
+  }
+
+  @Override
+  public String toString() {
+    return "TreeCounters{dots="
+        + dots
+        + ", nodesVisited="
+        + nodesVisited
+        + ", storeReads="
+        + storeReads
+        + ", storeWrites="
+        + storeWrites
+        + "}";
+  }
+}
