@@ -22,7 +22,14 @@ public interface DotKernel {
    * from {@code block[blockOff]}; result {@code i} goes to {@code out[outOff + i]}.
    */
   void dots(
-      float[] q, int qOff, float[] block, int blockOff, int count, int dim, float[] out, int outOff);
+      float[] q,
+      int qOff,
+      float[] block,
+      int blockOff,
+      int count,
+      int dim,
+      float[] out,
+      int outOff);
 
   /** Squared Euclidean distance between {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
   float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len);
