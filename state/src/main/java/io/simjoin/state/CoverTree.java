@@ -568,18 +568,29 @@ public final class CoverTree {
     RoutingNode s = routing(SUPER_ROOT);
     counters.nodesVisited++;
     expand(s, rules);
+    // Once a quarter of the points have been scored the bounds have shown they prune little
+    // (isotropic data): the frontier stops paying for its order, which then only costs time.
+    long flatAfter = counters.dots + meta.size() / 4;
     while (!queue.isEmpty()) {
-      if (rules.prune(queue.topPriority())) {
-        break;
-      }
+      double priority = queue.topPriority();
       long id = queue.topId();
       boolean isBucket = queue.topIsBucket();
+      if (rules.prune(priority)) {
+        if (queue.ordered()) {
+          break; // best first: everything left is bounded lower still
+        }
+        queue.pop();
+        continue;
+      }
       queue.pop();
       counters.nodesVisited++;
       if (isBucket) {
         rules.scan(bucket(id));
       } else {
         expand(routing(id), rules);
+      }
+      if (counters.dots > flatAfter && queue.ordered()) {
+        queue.flatten();
       }
     }
     queue.clear();

@@ -3,66 +3,82 @@ package io.simjoin.state;
 import java.util.Arrays;
 
 /**
- * The best-first frontier of a traversal: (priority, node id, is-bucket) triples in a binary
- * max-heap on primitive arrays, reused across searches so a query allocates nothing here.
+ * The frontier of a traversal: (priority, node id, is-bucket) triples on primitive arrays, reused
+ * across searches so a query allocates nothing here.
+ *
+ * <p>It starts as a binary max-heap (best first). {@link #flatten()} turns it into a plain stack:
+ * once a search has learned that its bounds prune little, keeping the frontier ordered costs more
+ * than the order saves, and popping in any order stays exact as long as every entry is checked
+ * against the current bar when it is popped.
  */
 final class EntryQueue {
   private double[] priorities = new double[64];
-  private long[] ids = new long[64];
-  private boolean[] buckets = new boolean[64];
+  // the node id, with the sign bit set for buckets (ids are never negative)
+  private long[] entries = new long[64];
   private int size;
+  private boolean ordered = true;
 
   void clear() {
     size = 0;
+    ordered = true;
   }
 
   boolean isEmpty() {
     return size == 0;
   }
 
+  /** Whether entries still come out best first. */
+  boolean ordered() {
+    return ordered;
+  }
+
+  /** From now on entries come out in any order, at O(1) a push or pop. */
+  void flatten() {
+    ordered = false;
+  }
+
+  /** Priority of the entry {@link #pop()} would return. */
   double topPriority() {
-    return priorities[0];
+    return priorities[ordered ? 0 : size - 1];
   }
 
   long topId() {
-    return ids[0];
+    return entries[ordered ? 0 : size - 1] & Long.MAX_VALUE;
   }
 
   boolean topIsBucket() {
-    return buckets[0];
+    return entries[ordered ? 0 : size - 1] < 0;
   }
 
   void push(double priority, long id, boolean bucket) {
-    if (size == ids.length) {
-      int cap = size * 2;
-      priorities = Arrays.copyOf(priorities, cap);
-      ids = Arrays.copyOf(ids, cap);
-      buckets = Arrays.copyOf(buckets, cap);
+    if (size == entries.length) {
+      priorities = Arrays.copyOf(priorities, 2 * size);
+      entries = Arrays.copyOf(entries, 2 * size);
     }
+    long entry = bucket ? id | Long.MIN_VALUE : id;
     int i = size++;
-    while (i > 0) {
-      int p = (i - 1) >>> 1;
-      if (priorities[p] >= priority) {
-        break;
+    if (ordered) {
+      while (i > 0) {
+        int p = (i - 1) >>> 1;
+        if (priorities[p] >= priority) {
+          break;
+        }
+        priorities[i] = priorities[p];
+        entries[i] = entries[p];
+        i = p;
       }
-      priorities[i] = priorities[p];
-      ids[i] = ids[p];
-      buckets[i] = buckets[p];
-      i = p;
     }
     priorities[i] = priority;
-    ids[i] = id;
-    buckets[i] = bucket;
+    entries[i] = entry;
   }
 
   void pop() {
     int last = --size;
-    if (last == 0) {
+    if (!ordered || last == 0) {
       return;
     }
     double pr = priorities[last];
-    long id = ids[last];
-    boolean b = buckets[last];
+    long e = entries[last];
     int i = 0;
     while (true) {
       int l = 2 * i + 1;
@@ -77,12 +93,10 @@ final class EntryQueue {
         break;
       }
       priorities[i] = priorities[c];
-      ids[i] = ids[c];
-      buckets[i] = buckets[c];
+      entries[i] = entries[c];
       i = c;
     }
     priorities[i] = pr;
-    ids[i] = id;
-    buckets[i] = b;
+    entries[i] = e;
   }
 }
