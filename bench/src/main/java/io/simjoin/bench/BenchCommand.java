@@ -48,7 +48,6 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(
     name = "bench",
-    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Builds the cover tree by incremental inserts, answers every query with the tree and with an"
@@ -72,6 +71,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Option(
       names = "--items",
       required = true,
       paramLabel = "DATA",
@@ -92,6 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--k",
+      paramLabel = "K",
       defaultValue = "10",
       description = "Matches per query (default: ${DEFAULT-VALUE}).")
   int k;
