@@ -7,7 +7,9 @@ import java.util.Arrays;
  * one after another in one {@code float[]} so that a search scans them with one kernel call.
  *
  * <p>Each point has a string id, its norm (for the per-point norm bound) and, in trees with bars
- * (standing queries), its bar. The bucket's centre and radius live in its parent's entry.
+ * (standing queries), its bar. Points are kept in descending order of norm: the points a norm bound
+ * leaves in play are then a prefix, scored with one contiguous kernel call however many it drops.
+ * The bucket's centre and radius live in its parent's entry.
  */
 public final class Bucket implements Node {
   private final int dim;
@@ -65,10 +67,35 @@ public final class Bucket implements Node {
     return bars == null ? Float.NEGATIVE_INFINITY : bars[i];
   }
 
-  /** Appends a point; used by the tree and by deserializers. */
-  public void add(String id, float[] vector, int off, float norm, float bar) {
+  /**
+   * Appends a point after all others; the caller keeps norms in descending order (deserializers
+   * restore a bucket in its stored order).
+   */
+  public void append(String id, float[] vector, int off, float norm, float bar) {
+    if (size > 0 && norm > norms[size - 1]) {
+      throw new IllegalArgumentException(
+          "points must be appended in descending order of norm: "
+              + norm
+              + " after "
+              + norms[size - 1]);
+    }
     ensureCapacity(size + 1);
-    int i = size++;
+    set(size++, id, vector, off, norm, bar);
+  }
+
+  /** Inserts a point at its place in norm order (after points of equal norm). */
+  void insert(String id, float[] vector, int off, float norm, float bar) {
+    ensureCapacity(size + 1);
+    int pos = size;
+    while (pos > 0 && norms[pos - 1] < norm) {
+      pos--;
+    }
+    shift(pos, pos + 1, size - pos);
+    size++;
+    set(pos, id, vector, off, norm, bar);
+  }
+
+  private void set(int i, String id, float[] vector, int off, float norm, float bar) {
     ids[i] = id;
     System.arraycopy(vector, off, vectors, i * dim, dim);
     norms[i] = norm;
@@ -77,17 +104,20 @@ public final class Bucket implements Node {
     }
   }
 
-  /** Removes point {@code i} by moving the last point into its slot. */
+  /** Moves {@code count} points from slot {@code from} to slot {@code to}. */
+  private void shift(int from, int to, int count) {
+    System.arraycopy(ids, from, ids, to, count);
+    System.arraycopy(vectors, from * dim, vectors, to * dim, count * dim);
+    System.arraycopy(norms, from, norms, to, count);
+    if (bars != null) {
+      System.arraycopy(bars, from, bars, to, count);
+    }
+  }
+
+  /** Removes point {@code i}, keeping the norm order. */
   void removeAt(int i) {
     int last = --size;
-    if (i != last) {
-      ids[i] = ids[last];
-      System.arraycopy(vectors, last * dim, vectors, i * dim, dim);
-      norms[i] = norms[last];
-      if (bars != null) {
-        bars[i] = bars[last];
-      }
-    }
+    shift(i + 1, i, last - i);
     ids[last] = null;
     // Give memory back once a bucket has shrunk well below its arrays, so deletes leave no garbage.
     if (ids.length > 8 && size < ids.length / 4) {

@@ -265,7 +265,7 @@ public final class CoverTree {
     if (node.size == 0) {
       long bid = meta.allocateNodeId();
       Bucket b = new Bucket(dim, MIN_BUCKET_ARRAY, bars, SUPER_ROOT);
-      b.add(id, vector, 0, norm, bar);
+      b.append(id, vector, 0, norm, bar);
       node.addEntry(bid, true, vector, 0, 0f, norm, bar);
       write(bid, b);
       write(SUPER_ROOT, node);
@@ -292,7 +292,7 @@ public final class CoverTree {
       long child = node.childIds[slot];
       if (node.childIsBucket[slot]) {
         Bucket b = bucket(child);
-        b.add(id, vector, 0, norm, bar);
+        b.insert(id, vector, 0, norm, bar);
         store.place(id, child);
         if (b.size > bucketCapacity) {
           splitBucket(child, b, meta);
@@ -578,24 +578,28 @@ public final class CoverTree {
     Bucket a = new Bucket(dim, cut + cut / 4 + 1, bars, b.parent);
     Bucket z = new Bucket(dim, (m - cut) + (m - cut) / 4 + 1, bars, b.parent);
     long zid = meta.allocateNodeId();
-    float ra = 0, rz = 0, na = 0, nz = 0;
+    float ra = 0, rz = 0;
     float ba = Float.POSITIVE_INFINITY, bz = Float.POSITIVE_INFINITY;
-    for (int j = 0; j < m; j++) {
-      int i = order[j];
+    boolean[] inFirst = new boolean[m];
+    for (int j = 0; j < cut; j++) {
+      inFirst[order[j]] = true;
+    }
+    // b is in norm order, so walking it in index order keeps both halves in norm order.
+    for (int i = 0; i < m; i++) {
       float bar = b.bar(i);
-      if (j < cut) {
-        a.add(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
+      if (inFirst[i]) {
+        a.append(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
         ra = Math.max(ra, (float) d1[i] * radiusInflation);
-        na = Math.max(na, b.norms[i]);
         ba = Math.min(ba, bar);
       } else {
-        z.add(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
+        z.append(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
         rz = Math.max(rz, (float) distance(b.vectors, i * dim, c2, 0) * radiusInflation);
-        nz = Math.max(nz, b.norms[i]);
         bz = Math.min(bz, bar);
         store.place(b.ids[i], zid);
       }
     }
+    float na = a.norms[0];
+    float nz = z.norms[0];
     parent.radii[slot] = ra;
     parent.maxNorms[slot] = na;
     parent.minBars[slot] = ba;
@@ -788,15 +792,13 @@ public final class CoverTree {
       System.arraycopy(b.vectors, best * dim, p.centres, off, dim);
     }
     float r = 0;
-    float maxNorm = 0;
     float minBar = Float.POSITIVE_INFINITY;
     for (int i = 0; i < b.size; i++) {
       r = Math.max(r, (float) distance(b.vectors, i * dim, p.centres, off) * radiusInflation);
-      maxNorm = Math.max(maxNorm, b.norms[i]);
       minBar = Math.min(minBar, b.bar(i));
     }
     p.radii[slot] = r;
-    p.maxNorms[slot] = maxNorm;
+    p.maxNorms[slot] = b.norms[0];
     p.minBars[slot] = minBar;
   }
 

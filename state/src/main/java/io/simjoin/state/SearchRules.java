@@ -65,14 +65,36 @@ abstract class SearchRules {
   /** Evaluates the points of a bucket. */
   abstract void scan(Bucket bucket);
 
-  /** Computes the scores of every point of the bucket into {@link #scores}. */
-  final float[] scoreAll(Bucket b) {
+  /**
+   * How many leading points of the bucket the norm bound leaves in play against {@code bar}: the
+   * bucket is in descending norm order, so they form a prefix.
+   */
+  final int inPlay(Bucket b, double bar) {
     int n = b.size;
-    if (scores.length < n) {
-      scores = new float[Math.max(n, scores.length * 2)];
+    if (pointBound(b.norms[n - 1]) >= bar) {
+      return n;
     }
-    kernel.dots(probe, 0, b.vectors, 0, n, dim, scores, 0);
-    counters.dots += n;
+    int lo = 0;
+    int hi = n - 1;
+    // invariant: points before lo are in play, the point at hi is not
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (pointBound(b.norms[mid]) >= bar) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Scores the first {@code m} points of the bucket into {@link #scores} with one kernel call. */
+  final float[] scoreAll(Bucket b, int m) {
+    if (scores.length < m) {
+      scores = new float[Math.max(m, scores.length * 2)];
+    }
+    kernel.dots(probe, 0, b.vectors, 0, m, dim, scores, 0);
+    counters.dots += m;
     return scores;
   }
 

@@ -31,12 +31,14 @@ final class ThresholdRules extends SearchRules {
 
   @Override
   void scan(Bucket b) {
-    for (int i = 0; i < b.size; i++) {
-      if (pointBound(b.norms[i]) >= threshold) {
-        float s = score(b, i);
-        if (s >= threshold) {
-          found.add(new Match(b.ids[i], s));
-        }
+    int m = inPlay(b, threshold);
+    if (m == 0) {
+      return;
+    }
+    float[] s = scoreAll(b, m);
+    for (int i = 0; i < m; i++) {
+      if (s[i] >= threshold) {
+        found.add(new Match(b.ids[i], s[i]));
       }
     }
   }

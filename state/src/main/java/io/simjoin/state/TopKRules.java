@@ -28,25 +28,17 @@ final class TopKRules extends SearchRules {
 
   @Override
   void scan(Bucket b) {
-    int n = b.size;
     float bar = topK.bar();
-    int passing = 0;
-    for (int i = 0; i < n; i++) {
-      if (pointBound(b.norms[i]) >= bar) {
-        passing++;
-      }
-    }
-    if (passing * 4 >= n * 3) {
-      // Most points survive the norm bound: one contiguous kernel pass beats point-by-point calls.
-      float[] s = scoreAll(b);
-      for (int i = 0; i < n; i++) {
-        topK.offer(s[i], b.ids[i]);
-      }
+    int m = inPlay(b, bar);
+    if (m == 0) {
       return;
     }
-    for (int i = 0; i < n; i++) {
-      if (pointBound(b.norms[i]) >= topK.bar()) {
-        topK.offer(score(b, i), b.ids[i]);
+    float[] s = scoreAll(b, m);
+    String[] ids = b.ids;
+    for (int i = 0; i < m; i++) {
+      // >= so that a tie with the k-th score still gets its id compared
+      if (s[i] >= bar && topK.offer(s[i], ids[i])) {
+        bar = topK.bar();
       }
     }
   }

@@ -84,6 +84,9 @@ final class TreeChecker {
             fail("point '" + id + "' is in bucket " + f.id + " but located at " + store.locate(id));
           }
           float norm = b.norms[i];
+          if (i > 0 && norm > b.norms[i - 1]) {
+            fail("bucket " + f.id + " is not in descending norm order at point " + i);
+          }
           float[] v = Arrays.copyOfRange(b.vectors, i * dim, (i + 1) * dim);
           if (norm != tree.norm(v)) {
             fail("point '" + id + "' has stored norm " + norm + " but its norm is " + tree.norm(v));

@@ -1,0 +1,102 @@
+package io.simjoin.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The reverse search over standing queries, against a brute-force check of every query's bar while
+ * queries come and go and their bars rise and fall.
+ */
+class ReverseSearchTest {
+
+  @ParameterizedTest(name = "seed={0} d={1} bucket={2} fanout={3}")
+  @CsvSource({"1, 4, 4, 3", "2, 16, 8, 4", "3, 64, 32, 16", "4, 1, 2, 3"})
+  void findsEveryQueryWhoseBarTheItemReaches(long seed, int d, int bucket, int fanout) {
+    SplittableRandom r = new SplittableRandom(seed);
+    CoverTree t =
+        CoverTree.builder(d)
+            .store(new HeapNodeStore())
+            .bars(true)
+            .bucketCapacity(bucket)
+            .fanout(fanout)
+            .build();
+    Oracle o = new Oracle();
+    float[][] centres = Data.centres(r, 3, d);
+    List<String> live = new ArrayList<>();
+    int next = 0;
+    for (int step = 0; step < 6000; step++) {
+      int op = r.nextInt(100);
+      if (op < 40 || live.isEmpty()) {
+        String id = "q" + next++;
+        float[] v = r.nextInt(4) == 0 ? Data.gauss(r, d) : Data.clustered(r, centres);
+        float bar = randomBar(r);
+        t.insert(id, v, bar);
+        o.put(id, v);
+        o.bars.put(id, bar);
+        live.add(id);
+      } else if (op < 55) {
+        String id = live.remove(r.nextInt(live.size()));
+        assertThat(t.delete(id)).isTrue();
+        o.remove(id);
+      } else if (op < 80) {
+        // raise or lower a bar, as a standing top-k does when items come and go
+        String id = live.get(r.nextInt(live.size()));
+        float bar =
+            r.nextBoolean()
+                ? o.bars.get(id) + (float) r.nextDouble()
+                : o.bars.get(id) - (float) r.nextDouble() * 3;
+        if (r.nextInt(10) == 0) {
+          bar = Float.NEGATIVE_INFINITY;
+        }
+        assertThat(t.setBar(id, bar)).isTrue();
+        assertThat(t.bar(id)).isEqualTo(bar);
+        o.bars.put(id, bar);
+      } else {
+        float[] item = r.nextInt(4) == 0 ? Data.gauss(r, d) : Data.clustered(r, centres);
+        check(o, item, t.reverseSearch(item));
+      }
+      if (step % 500 == 0) {
+        t.checkInvariants();
+      }
+    }
+    t.checkInvariants();
+  }
+
+  private static float randomBar(SplittableRandom r) {
+    int c = r.nextInt(10);
+    if (c == 0) {
+      return Float.NEGATIVE_INFINITY; // a standing query with fewer than k items: everything enters
+    }
+    return (float) (r.nextDouble() * 3 - 0.5);
+  }
+
+  private static void check(Oracle o, float[] item, List<Match> got) {
+    Set<String> ids = new HashSet<>();
+    for (Match m : got) {
+      if (!ids.add(m.id())) {
+        fail("duplicate " + m.id());
+      }
+    }
+    for (Map.Entry<String, float[]> e : o.points.entrySet()) {
+      double s = Oracle.dot(e.getValue(), item);
+      double tol = Oracle.tolerance(Oracle.magnitude(e.getValue(), item), 0);
+      float bar = o.bars.get(e.getKey());
+      boolean in = ids.contains(e.getKey());
+      if (s >= bar + tol && !in) {
+        fail("query " + e.getKey() + " scores " + s + " >= its bar " + bar + " but was not found");
+      }
+      if (s < bar - tol && in) {
+        fail("query " + e.getKey() + " scores " + s + " < its bar " + bar + " but was returned");
+      }
+    }
+  }
+}
