@@ -19,9 +19,15 @@ public final class Bucket implements Node {
   float[] vectors;
   float[] norms;
   float[] bars;
+  int head;
+  float[] heads;
+  float[] tails;
 
-  /** An empty bucket with room for {@code capacity} points; {@code withBars} for query trees. */
-  public Bucket(int dim, int capacity, boolean withBars, long parent) {
+  /**
+   * An empty bucket with room for {@code capacity} points; {@code withBars} for query trees, {@code
+   * head > 0} when the tree has a {@link Basis} and points carry heads and tails.
+   */
+  public Bucket(int dim, int capacity, boolean withBars, int head, long parent) {
     this.dim = dim;
     this.parent = parent;
     int cap = Math.max(1, capacity);
@@ -29,6 +35,9 @@ public final class Bucket implements Node {
     this.vectors = new float[cap * dim];
     this.norms = new float[cap];
     this.bars = withBars ? new float[cap] : null;
+    this.head = head;
+    this.heads = head > 0 ? new float[cap * head] : null;
+    this.tails = head > 0 ? new float[cap] : null;
   }
 
   @Override
@@ -62,6 +71,21 @@ public final class Bucket implements Node {
     return norms[i];
   }
 
+  /** Length of each point's head; 0 when points carry none. */
+  public int head() {
+    return head;
+  }
+
+  /** The contiguous head block (point {@code i} at {@code i * head()}), or {@code null}. */
+  public float[] heads() {
+    return heads;
+  }
+
+  /** Upper bound of the norm of point {@code i} outside its head. */
+  public float tail(int i) {
+    return tails[i];
+  }
+
   /** The bar of point {@code i}; {@code -Infinity} in trees without bars. */
   public float bar(int i) {
     return bars == null ? Float.NEGATIVE_INFINITY : bars[i];
@@ -71,7 +95,15 @@ public final class Bucket implements Node {
    * Appends a point after all others; the caller keeps norms in descending order (deserializers
    * restore a bucket in its stored order).
    */
-  public void append(String id, float[] vector, int off, float norm, float bar) {
+  public void append(
+      String id,
+      float[] vector,
+      int off,
+      float norm,
+      float bar,
+      float[] hd,
+      int hdOff,
+      float tail) {
     if (size > 0 && norm > norms[size - 1]) {
       throw new IllegalArgumentException(
           "points must be appended in descending order of norm: "
@@ -80,11 +112,19 @@ public final class Bucket implements Node {
               + norms[size - 1]);
     }
     ensureCapacity(size + 1);
-    set(size++, id, vector, off, norm, bar);
+    set(size++, id, vector, off, norm, bar, hd, hdOff, tail);
   }
 
   /** Inserts a point at its place in norm order (after points of equal norm). */
-  void insert(String id, float[] vector, int off, float norm, float bar) {
+  void insert(
+      String id,
+      float[] vector,
+      int off,
+      float norm,
+      float bar,
+      float[] hd,
+      int hdOff,
+      float tail) {
     ensureCapacity(size + 1);
     int pos = size;
     while (pos > 0 && norms[pos - 1] < norm) {
@@ -92,15 +132,43 @@ public final class Bucket implements Node {
     }
     shift(pos, pos + 1, size - pos);
     size++;
-    set(pos, id, vector, off, norm, bar);
+    set(pos, id, vector, off, norm, bar, hd, hdOff, tail);
   }
 
-  private void set(int i, String id, float[] vector, int off, float norm, float bar) {
+  private void set(
+      int i,
+      String id,
+      float[] vector,
+      int off,
+      float norm,
+      float bar,
+      float[] hd,
+      int hdOff,
+      float tail) {
     ids[i] = id;
     System.arraycopy(vector, off, vectors, i * dim, dim);
     norms[i] = norm;
     if (bars != null) {
       bars[i] = bar;
+    }
+    if (heads != null) {
+      System.arraycopy(hd, hdOff, heads, i * head, head);
+      tails[i] = tail;
+    }
+  }
+
+  /** Recomputes every point's head and tail for a new basis, or drops them when it is null. */
+  void rebase(Basis basis) {
+    head = basis == null ? 0 : basis.head();
+    if (basis == null) {
+      heads = null;
+      tails = null;
+      return;
+    }
+    heads = new float[ids.length * head];
+    tails = new float[ids.length];
+    for (int i = 0; i < size; i++) {
+      tails[i] = basis.project(vectors, i * dim, heads, i * head);
     }
   }
 
@@ -111,6 +179,10 @@ public final class Bucket implements Node {
     System.arraycopy(norms, from, norms, to, count);
     if (bars != null) {
       System.arraycopy(bars, from, bars, to, count);
+    }
+    if (heads != null) {
+      System.arraycopy(heads, from * head, heads, to * head, count * head);
+      System.arraycopy(tails, from, tails, to, count);
     }
   }
 
@@ -146,7 +218,9 @@ public final class Bucket implements Node {
 
   private void ensureCapacity(int needed) {
     if (needed > ids.length) {
-      resize(Math.max(needed, ids.length + (ids.length >> 1) + 1));
+      // Small steps: spare room costs heap on every bucket, a copy costs only the insert that
+      // grows.
+      resize(Math.max(needed, ids.length + Math.max(2, ids.length >> 3)));
     }
   }
 
@@ -157,6 +231,10 @@ public final class Bucket implements Node {
     if (bars != null) {
       bars = Arrays.copyOf(bars, cap);
     }
+    if (heads != null) {
+      heads = Arrays.copyOf(heads, cap * head);
+      tails = Arrays.copyOf(tails, cap);
+    }
   }
 
   /** Number of points the arrays can hold without growing. */
@@ -166,8 +244,12 @@ public final class Bucket implements Node {
 
   @Override
   public Bucket copy() {
-    Bucket c = new Bucket(dim, capacity(), bars != null, parent);
+    Bucket c = new Bucket(dim, capacity(), bars != null, head, parent);
     c.size = size;
+    if (heads != null) {
+      System.arraycopy(heads, 0, c.heads, 0, size * head);
+      System.arraycopy(tails, 0, c.tails, 0, size);
+    }
     System.arraycopy(ids, 0, c.ids, 0, size);
     System.arraycopy(vectors, 0, c.vectors, 0, size * dim);
     System.arraycopy(norms, 0, c.norms, 0, size);

@@ -74,10 +74,17 @@ public final class CoverTree {
 
   private static final int MIN_BUCKET_ARRAY = 4;
 
+  /** Size at which a tree first learns a {@link Basis}; it learns again at every 16-fold growth. */
+  static final long FIRST_LEARN = 4096;
+
+  private static final long LEARN_GROWTH = 16;
+  private static final int LEARN_SAMPLE = 20_000;
+
   private final int dim;
   private final int bucketCapacity;
   private final int fanout;
   private final boolean bars;
+  private final boolean partialProducts;
   private final NodeStore store;
   private final DotKernel kernel;
   private final TreeCounters counters = new TreeCounters();
@@ -88,6 +95,7 @@ public final class CoverTree {
   private final ThresholdRules thresholdRules;
   private final ReverseRules reverseRules;
   private float[] scratch = new float[64];
+  private float[] headScratch = new float[0];
 
   // The insert path, root first; reused across inserts.
   private long[] pathIds = new long[16];
@@ -101,6 +109,7 @@ public final class CoverTree {
     this.bucketCapacity = b.bucketCapacity;
     this.fanout = b.fanout;
     this.bars = b.bars;
+    this.partialProducts = b.partialProducts;
     this.store = b.store;
     this.kernel = b.kernel;
     // Distances are computed in float; stored radii are widened so they stay true upper bounds.
@@ -127,6 +136,7 @@ public final class CoverTree {
     private int bucketCapacity = 64;
     private int fanout = 32;
     private boolean bars;
+    private boolean partialProducts = true;
     private DotKernel kernel = DotKernels.best();
 
     private Builder(int dimension) {
@@ -154,6 +164,15 @@ public final class CoverTree {
     /** Whether points carry bars, for the reverse search over standing queries (default false). */
     public Builder bars(boolean bars) {
       this.bars = bars;
+      return this;
+    }
+
+    /**
+     * Whether to learn a {@link Basis} and bound points by partial products before computing full
+     * ones (default true; a basis is kept only where it pays, see {@link Basis}).
+     */
+    public Builder partialProducts(boolean partialProducts) {
+      this.partialProducts = partialProducts;
       return this;
     }
 
@@ -221,6 +240,12 @@ public final class CoverTree {
     return b.bars[indexIn(b, id, bid)];
   }
 
+  /** Length of the heads points carry for partial products (0 while no basis pays). */
+  public int partialProductLength() {
+    TreeMeta meta = store.meta();
+    return meta == null || meta.basis() == null ? 0 : meta.basis().head();
+  }
+
   /** Cumulative work counters; {@link TreeCounters#reset()} to measure one operation. */
   public TreeCounters counters() {
     return counters;
@@ -257,15 +282,24 @@ public final class CoverTree {
     }
     TreeMeta meta = store.meta();
     if (meta == null) {
-      meta = new TreeMeta(dim, 0, SUPER_ROOT + 1);
+      meta = new TreeMeta(dim, 0, SUPER_ROOT + 1, FIRST_LEARN, null);
       write(SUPER_ROOT, new RoutingNode(dim, 2, SUPER_ROOT));
     }
     float norm = norm(vector);
+    Basis basis = meta.basis();
+    int head = basis == null ? 0 : basis.head();
+    float tail = 0;
+    if (basis != null) {
+      if (headScratch.length < head) {
+        headScratch = new float[head];
+      }
+      tail = basis.project(vector, 0, headScratch, 0);
+    }
     RoutingNode node = routing(SUPER_ROOT);
     if (node.size == 0) {
       long bid = meta.allocateNodeId();
-      Bucket b = new Bucket(dim, MIN_BUCKET_ARRAY, bars, SUPER_ROOT);
-      b.append(id, vector, 0, norm, bar);
+      Bucket b = new Bucket(dim, MIN_BUCKET_ARRAY, bars, head, SUPER_ROOT);
+      b.append(id, vector, 0, norm, bar, headScratch, 0, tail);
       node.addEntry(bid, true, vector, 0, 0f, norm, bar);
       write(bid, b);
       write(SUPER_ROOT, node);
@@ -292,7 +326,7 @@ public final class CoverTree {
       long child = node.childIds[slot];
       if (node.childIsBucket[slot]) {
         Bucket b = bucket(child);
-        b.insert(id, vector, 0, norm, bar);
+        b.insert(id, vector, 0, norm, bar, headScratch, 0, tail);
         store.place(id, child);
         if (b.size > bucketCapacity) {
           splitBucket(child, b, meta);
@@ -309,7 +343,66 @@ public final class CoverTree {
     }
     Arrays.fill(pathNodes, 0, pathDepth, null);
     meta.addSize(1);
+    if (meta.size() >= meta.nextLearnAt()) {
+      relearn(meta);
+    }
     store.putMeta(meta);
+  }
+
+  /**
+   * Learns the basis from a sample of the points and recomputes every point's head for it (or drops
+   * the heads when no basis pays). Runs at 4,096 points and at every 16-fold growth after, so its
+   * full pass over the tree costs O(1) amortised per insert.
+   */
+  private void relearn(TreeMeta meta) {
+    long n = meta.size();
+    meta.learned(meta.basis(), n * LEARN_GROWTH);
+    if (!partialProducts) {
+      return;
+    }
+    long stride = Math.max(1, n / LEARN_SAMPLE);
+    int cap = (int) Math.min(n, LEARN_SAMPLE + 1);
+    float[] sample = new float[cap * dim];
+    int[] taken = {0};
+    long[] seen = {0};
+    forEachBucket(
+        (b, id) -> {
+          for (int i = 0; i < b.size; i++) {
+            if (seen[0]++ % stride == 0 && taken[0] < cap) {
+              System.arraycopy(b.vectors, i * dim, sample, taken[0]++ * dim, dim);
+            }
+          }
+        });
+    Basis basis = Basis.learn(sample, taken[0], dim);
+    if (basis == null && meta.basis() == null) {
+      return;
+    }
+    meta.learned(basis, n * LEARN_GROWTH);
+    forEachBucket(
+        (b, id) -> {
+          b.rebase(basis);
+          write(id, b);
+        });
+  }
+
+  /** Visits every bucket once, reading every node once; no recursion. */
+  private void forEachBucket(java.util.function.ObjLongConsumer<Bucket> visit) {
+    long[] stack = new long[64];
+    int top = 0;
+    stack[top++] = SUPER_ROOT;
+    while (top > 0) {
+      RoutingNode r = routing(stack[--top]);
+      for (int e = 0; e < r.size; e++) {
+        if (r.childIsBucket[e]) {
+          visit.accept(bucket(r.childIds[e]), r.childIds[e]);
+        } else {
+          if (top == stack.length) {
+            stack = Arrays.copyOf(stack, 2 * top);
+          }
+          stack[top++] = r.childIds[e];
+        }
+      }
+    }
   }
 
   /**
@@ -466,9 +559,11 @@ public final class CoverTree {
   }
 
   private void traverse(SearchRules rules) {
-    if (store.meta() == null) {
+    TreeMeta meta = store.meta();
+    if (meta == null) {
       return;
     }
+    rules.useBasis(meta.basis());
     queue.clear();
     RoutingNode s = routing(SUPER_ROOT);
     counters.nodesVisited++;
@@ -575,8 +670,10 @@ public final class CoverTree {
     int cut = cut(margin, order, 1);
     float[] c2 = Arrays.copyOfRange(b.vectors, order[m - 1] * dim, (order[m - 1] + 1) * dim);
 
-    Bucket a = new Bucket(dim, cut + cut / 4 + 1, bars, b.parent);
-    Bucket z = new Bucket(dim, (m - cut) + (m - cut) / 4 + 1, bars, b.parent);
+    Bucket a = new Bucket(dim, cut + Math.max(2, cut >> 3), bars, b.head, b.parent);
+    Bucket z = new Bucket(dim, (m - cut) + Math.max(2, (m - cut) >> 3), bars, b.head, b.parent);
+    float[] hs = b.heads;
+    int h = b.head;
     long zid = meta.allocateNodeId();
     float ra = 0, rz = 0;
     float ba = Float.POSITIVE_INFINITY, bz = Float.POSITIVE_INFINITY;
@@ -588,11 +685,11 @@ public final class CoverTree {
     for (int i = 0; i < m; i++) {
       float bar = b.bar(i);
       if (inFirst[i]) {
-        a.append(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
+        a.append(b.ids[i], b.vectors, i * dim, b.norms[i], bar, hs, i * h, h > 0 ? b.tails[i] : 0);
         ra = Math.max(ra, (float) d1[i] * radiusInflation);
         ba = Math.min(ba, bar);
       } else {
-        z.append(b.ids[i], b.vectors, i * dim, b.norms[i], bar);
+        z.append(b.ids[i], b.vectors, i * dim, b.norms[i], bar, hs, i * h, h > 0 ? b.tails[i] : 0);
         rz = Math.max(rz, (float) distance(b.vectors, i * dim, c2, 0) * radiusInflation);
         bz = Math.min(bz, bar);
         store.place(b.ids[i], zid);

@@ -28,6 +28,16 @@ abstract class SearchRules {
   double probeNorm;
   float[] scores = new float[64];
 
+  // Partial products (see Basis): the probe's head and tail, and whether they still pay this
+  // search.
+  Basis basis;
+  float[] probeHead = new float[0];
+  double probeTail;
+  boolean partialsPay;
+  private long partialChecks;
+  private long partialSurvivors;
+  private float[] partials = new float[64];
+
   SearchRules(DotKernel kernel, int dim, TreeCounters counters) {
     this.kernel = kernel;
     this.dim = dim;
@@ -38,6 +48,55 @@ abstract class SearchRules {
   void start(float[] probe, double probeNorm) {
     this.probe = probe;
     this.probeNorm = probeNorm;
+  }
+
+  /** Called by the traversal before it starts, with the tree's current basis or null. */
+  void useBasis(Basis b) {
+    basis = b;
+    partialsPay = b != null;
+    partialChecks = 0;
+    partialSurvivors = 0;
+    if (b != null) {
+      if (probeHead.length < b.head()) {
+        probeHead = new float[b.head()];
+      }
+      probeTail = b.project(probe, 0, probeHead, 0);
+    }
+  }
+
+  /** Whether the first points of this bucket should be screened by partial products first. */
+  final boolean screen(Bucket b) {
+    return partialsPay && b.heads != null && b.head == basis.head();
+  }
+
+  /**
+   * Upper bounds of the scores of the first {@code m} points of the bucket from their heads and
+   * tails: one short kernel call over the contiguous heads.
+   */
+  final float[] partialBounds(Bucket b, int m) {
+    if (partials.length < m) {
+      partials = new float[Math.max(m, 2 * partials.length)];
+    }
+    int h = b.head;
+    kernel.dots(probeHead, 0, b.heads, 0, m, h, partials, 0);
+    counters.partialDots += m;
+    double widen = 2.0 * slackFactor * probeNorm;
+    for (int i = 0; i < m; i++) {
+      partials[i] = (float) (partials[i] + probeTail * b.tails[i] + widen * b.norms[i]);
+    }
+    return partials;
+  }
+
+  /**
+   * Records how many screened points needed their full product; once most do, screening only adds
+   * work, so it stops for the rest of this search.
+   */
+  final void screened(int checked, int survived) {
+    partialChecks += checked;
+    partialSurvivors += survived;
+    if (partialChecks >= 512 && 2 * partialSurvivors > partialChecks) {
+      partialsPay = false;
+    }
   }
 
   /**

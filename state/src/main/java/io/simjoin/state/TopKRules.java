@@ -33,8 +33,23 @@ final class TopKRules extends SearchRules {
     if (m == 0) {
       return;
     }
-    float[] s = scoreAll(b, m);
     String[] ids = b.ids;
+    if (topK.isFull() && screen(b)) {
+      float[] ub = partialBounds(b, m);
+      int survived = 0;
+      for (int i = 0; i < m; i++) {
+        if (ub[i] >= bar) {
+          survived++;
+          float s = score(b, i);
+          if (s >= bar && topK.offer(s, ids[i])) {
+            bar = topK.bar();
+          }
+        }
+      }
+      screened(m, survived);
+      return;
+    }
+    float[] s = scoreAll(b, m);
     for (int i = 0; i < m; i++) {
       // >= so that a tie with the k-th score still gets its id compared
       if (s[i] >= bar && topK.offer(s[i], ids[i])) {

@@ -74,6 +74,31 @@ final class TreeChecker {
                   + " points; allowed 1.."
                   + tree.bucketCapacity());
         }
+        Basis basis = meta.basis();
+        if (basis == null ? b.heads != null : b.head != basis.head()) {
+          fail(
+              "bucket "
+                  + f.id
+                  + " carries heads of length "
+                  + b.head
+                  + " but the basis is "
+                  + basis);
+        }
+        if (basis != null) {
+          float[] hd = new float[basis.head()];
+          for (int i = 0; i < b.size; i++) {
+            float tail = basis.project(b.vectors, i * dim, hd, 0);
+            if (!Arrays.equals(hd, 0, hd.length, b.heads, i * b.head, (i + 1) * b.head)
+                || tail != b.tails[i]) {
+              fail(
+                  "point '"
+                      + b.ids[i]
+                      + "' in bucket "
+                      + f.id
+                      + " has a head or tail not of the current basis");
+            }
+          }
+        }
         if (!b.holdsVector(f.centre, 0)) {
           fail("nesting: the centre of bucket " + f.id + " is not one of its points");
         }

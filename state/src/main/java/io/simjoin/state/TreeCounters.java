@@ -7,12 +7,23 @@ package io.simjoin.state;
  */
 public final class TreeCounters {
   long dots;
+  long partialDots;
   long nodesVisited;
   long storeReads;
   long storeWrites;
 
   public long dots() {
     return dots;
+  }
+
+  /** Partial products over the heads of points (see {@link Basis}), each a fraction of a dot. */
+  public long partialDots() {
+    return partialDots;
+  }
+
+  /** Full-dimension inner products plus partial ones weighted by {@code head / dim}. */
+  public double equivalentDots(int dim, int head) {
+    return dots + (double) partialDots * head / dim;
   }
 
   public long nodesVisited() {
@@ -29,6 +40,7 @@ public final class TreeCounters {
 
   public void reset() {
     dots = 0;
+    partialDots = 0;
     nodesVisited = 0;
     storeReads = 0;
     storeWrites = 0;
@@ -38,6 +50,7 @@ public final class TreeCounters {
   public TreeCounters snapshot() {
     TreeCounters c = new TreeCounters();
     c.dots = dots;
+    c.partialDots = partialDots;
     c.nodesVisited = nodesVisited;
     c.storeReads = storeReads;
     c.storeWrites = storeWrites;
