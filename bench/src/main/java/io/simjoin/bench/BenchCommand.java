@@ -1,0 +1,566 @@
+package io.simjoin.bench;
+
+import io.simjoin.bench.data.DatasetSpec;
+import io.simjoin.bench.data.Fvecs;
+import io.simjoin.bench.data.SyntheticData.Role;
+import io.simjoin.bench.data.VectorSet;
+import io.simjoin.state.CoverTree;
+import io.simjoin.state.HeapNodeStore;
+import io.simjoin.state.Match;
+import io.simjoin.state.TreeCounters;
+import io.simjoin.state.kernel.DotKernel;
+import io.simjoin.state.kernel.DotKernels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code simjoin bench}: builds the cover tree by incremental inserts, answers every query with the
+ * tree and with {@link ExactScan} in the same run, checks that they agree, and prints one JSON line
+ * (the last line of stdout) with build speed, query latencies of both, the tree's work per query
+ * and heap per item. Progress goes to stderr. Exit code 0 when the tree was exact on every query, 1
+ * when it was not (the differing queries are named on stderr), 2 on bad arguments or unreadable
+ * data.
+ *
+ * <pre>{@code
+ * ./simjoin bench --items synthetic:clustered:n=1000000,d=64,seed=1 --k 10
+ * ./simjoin bench --items sift_base.fvecs --queries sift_query.fvecs --deletes 0.1 \
+ *     --out-ids ids.ivecs --out-scores scores.fvecs
+ * }</pre>
+ *
+ * <p>Without {@code --queries}, synthetic items get 1000 queries of the same kind, dimension and
+ * seed (the same clusters, basis and mean, other samples); file items need {@code --queries}.
+ */
+@Command(
+    name = "bench",
+    sortOptions = false,
+    description = {
+      "Builds the cover tree by incremental inserts, answers every query with the tree and with an"
+          + " exact scan, checks they agree and prints one JSON line (the last line of stdout).",
+      "DATA is a path to a .fvecs file (ids are the row numbers) or"
+          + " synthetic:KIND:n=N,d=D,seed=S with KIND one of gauss, mf, clustered, spectral.",
+      "Exit code: 0 when tree and scan agreed on every query, 1 when not, 2 on bad input."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  /** Relative tolerance for score comparisons between tree and scan (see DESIGN.md). */
+  public static final double SCORE_TOLERANCE = 1e-5;
+
+  /** Seed of the shuffle that picks the {@code --deletes} victims: runs are repeatable. */
+  public static final long DELETE_SEED = 0x5EED_DE1E7EL;
+
+  /** Queries generated when synthetic items are given without {@code --queries}. */
+  public static final int DEFAULT_QUERIES = 1000;
+
+  private static final long PROGRESS_NANOS = 5_000_000_000L;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Option(
+      names = "--items",
+      required = true,
+      paramLabel = "DATA",
+      converter = DatasetConverter.class,
+      description = "Items to index: a .fvecs file or synthetic:KIND:n=N,d=D,seed=S.")
+  DatasetSpec items;
+
+  @Option(
+      names = "--queries",
+      paramLabel = "DATA",
+      converter = DatasetConverter.class,
+      description =
+          "Queries, same forms as --items. Default for synthetic items: the same kind, d and seed"
+              + " with n="
+              + DEFAULT_QUERIES
+              + " (same structure, other samples).")
+  DatasetSpec queries;
+
+  @Option(
+      names = "--k",
+      paramLabel = "K",
+      defaultValue = "10",
+      description = "Matches per query (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(
+      names = "--deletes",
+      paramLabel = "FRACTION",
+      defaultValue = "0",
+      description =
+          "After the build, delete this fraction of the items (a seeded shuffle picks them) from"
+              + " the tree and from the scan, then query (default: ${DEFAULT-VALUE}).")
+  double deletes;
+
+  @Option(
+      names = "--out-ids",
+      paramLabel = "FILE.ivecs",
+      description = "Write the tree's k ids per query, best first, as .ivecs.")
+  Path outIds;
+
+  @Option(
+      names = "--out-scores",
+      paramLabel = "FILE.fvecs",
+      description = "Write the tree's k scores per query, best first, as .fvecs.")
+  Path outScores;
+
+  @Option(
+      names = "--bucket",
+      paramLabel = "N",
+      description = "Most points per leaf bucket, >= 2 (default: the tree's own).")
+  Integer bucket;
+
+  @Option(
+      names = "--fanout",
+      paramLabel = "N",
+      description = "Most children per routing node, >= 3 (default: the tree's own).")
+  Integer fanout;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      defaultValue = "20",
+      description =
+          "Queries run through tree and scan before timing starts, not counted"
+              + " (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    validate();
+    try {
+      Outcome o = run(err);
+      out.println(o.json);
+      out.flush();
+      return o.exact ? 0 : 1;
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("bench: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+  }
+
+  private void validate() {
+    if (k < 1) {
+      throw new ParameterException(spec.commandLine(), "--k must be at least 1, got " + k);
+    }
+    if (!(deletes >= 0 && deletes < 1)) {
+      throw new ParameterException(
+          spec.commandLine(), "--deletes must be a fraction in [0, 1), got " + deletes);
+    }
+    if (bucket != null && bucket < 2) {
+      throw new ParameterException(spec.commandLine(), "--bucket must be at least 2");
+    }
+    if (fanout != null && fanout < 3) {
+      throw new ParameterException(spec.commandLine(), "--fanout must be at least 3");
+    }
+    if (warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup must not be negative");
+    }
+    if (queries == null) {
+      if (!(items instanceof DatasetSpec.Synthetic s)) {
+        throw new ParameterException(
+            spec.commandLine(), "--queries is required when --items is a file");
+      }
+      queries = s.withN(DEFAULT_QUERIES);
+    }
+  }
+
+  private record Outcome(String json, boolean exact) {}
+
+  private Outcome run(PrintWriter err) throws IOException {
+    DotKernel kernel = DotKernels.best();
+    long t = System.nanoTime();
+    VectorSet itemSet = items.load(Role.ITEMS);
+    say(err, "items %s: %d x %d, loaded in %.1f s", items, itemSet.n(), itemSet.d(), secs(t));
+    t = System.nanoTime();
+    VectorSet querySet = queries.load(Role.QUERIES);
+    say(err, "queries %s: %d x %d, loaded in %.1f s", queries, querySet.n(), querySet.d(), secs(t));
+    if (querySet.d() != itemSet.d()) {
+      throw new IllegalArgumentException(
+          "queries have dimension " + querySet.d() + " but items have " + itemSet.d());
+    }
+    final int n = itemSet.n();
+    final int d = itemSet.d();
+    final int nq = querySet.n();
+
+    // Build, measuring the heap the tree holds (the data set is already loaded, so not counted).
+    long heapBefore = usedHeapAfterGc();
+    var builder = CoverTree.builder(d).store(new HeapNodeStore()).kernel(kernel);
+    if (bucket != null) {
+      builder = builder.bucketCapacity(bucket);
+    }
+    if (fanout != null) {
+      builder = builder.fanout(fanout);
+    }
+    CoverTree tree = builder.build();
+    say(err, "building: %d incremental inserts, kernel %s", n, kernel.name());
+    long buildStart = System.nanoTime();
+    long lastReport = buildStart;
+    for (int i = 0; i < n; i++) {
+      tree.insert(Integer.toString(i), itemSet.row(i));
+      if ((i & 1023) == 1023 && System.nanoTime() - lastReport > PROGRESS_NANOS) {
+        lastReport = System.nanoTime();
+        say(err, "  %d / %d inserted, %.0f/s", i + 1, n, (i + 1) / secs(buildStart));
+      }
+    }
+    double buildS = secs(buildStart);
+    long heapAfter = usedHeapAfterGc();
+    double heapPerItem = (heapAfter - heapBefore) / (double) Math.max(n, 1);
+    say(
+        err,
+        "built in %.2f s (%.0f inserts/s); heap %.0f bytes per item (raw vector: %d)",
+        buildS,
+        n / buildS,
+        heapPerItem,
+        4 * d);
+
+    // Deletes: the same victims leave the tree and the scanned copy.
+    boolean[] deleted = new boolean[n];
+    int deleteCount = (int) Math.min(n, Math.round(deletes * n));
+    double deleteS = 0;
+    boolean exact = true;
+    ExactScan scan;
+    if (deleteCount > 0) {
+      int[] victims = victims(n, deleteCount);
+      long deleteStart = System.nanoTime();
+      for (int row : victims) {
+        if (!tree.delete(Integer.toString(row))) {
+          err.printf("MISMATCH: tree.delete(\"%d\") returned false for a live item%n", row);
+          exact = false;
+        }
+        deleted[row] = true;
+      }
+      deleteS = secs(deleteStart);
+      int[] live = new int[n - deleteCount];
+      for (int row = 0, j = 0; row < n; row++) {
+        if (!deleted[row]) {
+          live[j++] = row;
+        }
+      }
+      scan = new ExactScan(itemSet.select(live), live, kernel);
+      say(err, "deleted %d items in %.2f s; %d live", deleteCount, deleteS, live.length);
+    } else {
+      scan = new ExactScan(itemSet, null, kernel);
+    }
+    int liveN = n - deleteCount;
+    if (tree.size() != liveN) {
+      err.printf("MISMATCH: tree.size() is %d, expected %d live items%n", tree.size(), liveN);
+      exact = false;
+    }
+
+    float[][] qs = new float[nq][];
+    for (int i = 0; i < nq; i++) {
+      qs[i] = querySet.row(i);
+    }
+    int warm = Math.min(warmup, nq);
+    for (int i = 0; i < warm; i++) {
+      tree.topK(qs[i], k);
+      scan.topK(qs[i], k);
+    }
+
+    say(err, "querying: %d queries, k=%d, one at a time (after %d warm-up)", nq, k, warm);
+    TreeCounters counters = tree.counters();
+    counters.reset();
+    long[] treeNs = new long[nq];
+    long[] scanNs = new long[nq];
+    long dots = 0;
+    long nodes = 0;
+    long reads = 0;
+    int width = Math.min(k, liveN);
+    int[] outIdRows = new int[nq * width];
+    float[] outScoreRows = new float[nq * width];
+    int mismatches = 0;
+    long queryStart = System.nanoTime();
+    lastReport = queryStart;
+    for (int i = 0; i < nq; i++) {
+      float[] q = qs[i];
+      List<Match> treeTop;
+      ExactScan.Result scanTop;
+      long d0 = counters.dots();
+      long n0 = counters.nodesVisited();
+      long r0 = counters.storeReads();
+      // Alternate which goes first so neither always runs with the other's data in cache.
+      if ((i & 1) == 0) {
+        long a = System.nanoTime();
+        treeTop = tree.topK(q, k);
+        long b = System.nanoTime();
+        scanTop = scan.topK(q, k);
+        long c = System.nanoTime();
+        treeNs[i] = b - a;
+        scanNs[i] = c - b;
+      } else {
+        long a = System.nanoTime();
+        scanTop = scan.topK(q, k);
+        long b = System.nanoTime();
+        treeTop = tree.topK(q, k);
+        long c = System.nanoTime();
+        scanNs[i] = b - a;
+        treeNs[i] = c - b;
+      }
+      dots += counters.dots() - d0;
+      nodes += counters.nodesVisited() - n0;
+      reads += counters.storeReads() - r0;
+
+      String why = disagreement(q, treeTop, scanTop, itemSet, deleted, kernel);
+      if (why != null) {
+        exact = false;
+        if (mismatches++ < 10) {
+          err.printf("MISMATCH at query %d: %s%n", i, why);
+          err.printf("  tree: %s%n", treeTop);
+          err.printf("  scan: %s%n", describe(scanTop));
+        }
+      }
+      for (int j = 0; j < width; j++) {
+        Match m = j < treeTop.size() ? treeTop.get(j) : null;
+        outIdRows[i * width + j] = m == null ? -1 : parseRow(m.id(), Integer.MAX_VALUE);
+        outScoreRows[i * width + j] = m == null ? Float.NaN : m.score();
+      }
+      if (System.nanoTime() - lastReport > PROGRESS_NANOS) {
+        lastReport = System.nanoTime();
+        say(err, "  %d / %d queries", i + 1, nq);
+      }
+    }
+    if (mismatches > 0) {
+      err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
+    }
+
+    if (outIds != null) {
+      Fvecs.writeIvecs(outIds, outIdRows, width == 0 ? 0 : nq, Math.max(width, 1));
+    }
+    if (outScores != null) {
+      Fvecs.write(outScores, outScoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
+    }
+
+    double treeMean = meanMs(treeNs);
+    double scanMean = meanMs(scanNs);
+    double perQuery = Math.max(nq, 1);
+    JsonLine json =
+        new JsonLine()
+            .put("n", n)
+            .put("d", d)
+            .put("queries", nq)
+            .put("k", k)
+            .put("build_s", buildS)
+            .put("inserts_per_s", n / buildS)
+            .put("tree_ms_p50", percentileMs(treeNs, 50))
+            .put("tree_ms_p99", percentileMs(treeNs, 99))
+            .put("tree_ms_mean", treeMean)
+            .put("scan_ms_p50", percentileMs(scanNs, 50))
+            .put("scan_ms_p99", percentileMs(scanNs, 99))
+            .put("scan_ms_mean", scanMean)
+            .put("speedup", scanMean / treeMean)
+            .put("dots_fraction", dots / perQuery / liveN)
+            .put("nodes_per_query", nodes / perQuery)
+            .put("store_reads_per_query", reads / perQuery)
+            .put("heap_bytes_per_item", heapPerItem)
+            .put("exact", exact)
+            .put("kind", items.kind())
+            .put("kernel", kernel.name())
+            .put("deleted", deleteCount)
+            .put("delete_s", deleteS)
+            .put("mismatches", mismatches)
+            .put("bucket", tree.bucketCapacity())
+            .put("fanout", tree.fanout());
+    say(
+        err,
+        "tree %.3f ms, scan %.3f ms per query (mean): speedup %.2fx; %.2f%% of inner products;"
+            + " %s (%.1f s)",
+        treeMean,
+        scanMean,
+        scanMean / treeMean,
+        100.0 * dots / perQuery / liveN,
+        exact ? "exact" : "NOT EXACT",
+        secs(queryStart));
+    return new Outcome(json.toString(), exact);
+  }
+
+  /**
+   * Null when the tree's answer is a correct top-k: at every position its item's true score is
+   * within tolerance of the scan's score at that position (so ids differ only where scores tie up
+   * to rounding), its reported scores are the true ones, and it returns each live item at most
+   * once.
+   */
+  static String disagreement(
+      float[] q,
+      List<Match> tree,
+      ExactScan.Result scan,
+      VectorSet items,
+      boolean[] deleted,
+      DotKernel kernel) {
+    int m = scan.size();
+    if (tree.size() != m) {
+      return "tree returned " + tree.size() + " matches, scan " + m;
+    }
+    if (m == 0) {
+      return null;
+    }
+    double scale = Math.abs(scan.scores()[0]);
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < m; i++) {
+      Match t = tree.get(i);
+      int row = parseRow(t.id(), items.n());
+      if (row < 0) {
+        return "position " + i + ": tree returned unknown id '" + t.id() + "'";
+      }
+      if (deleted[row]) {
+        return "position " + i + ": tree returned deleted item " + row;
+      }
+      if (!seen.add(row)) {
+        return "position " + i + ": tree returned item " + row + " twice";
+      }
+      float truth = kernel.dot(q, 0, items.data(), items.offset(row), items.d());
+      if (!close(t.score(), truth, scale)) {
+        return "position "
+            + i
+            + ": tree says item "
+            + row
+            + " scores "
+            + t.score()
+            + " but its inner product is "
+            + truth;
+      }
+      if (row != scan.ids()[i] && !close(truth, scan.scores()[i], scale)) {
+        return "position "
+            + i
+            + ": tree has item "
+            + row
+            + " ("
+            + truth
+            + "), scan has item "
+            + scan.ids()[i]
+            + " ("
+            + scan.scores()[i]
+            + ")";
+      }
+    }
+    return null;
+  }
+
+  /** Within {@link #SCORE_TOLERANCE} relative to the larger magnitude (or the query's best). */
+  static boolean close(double a, double b, double scale) {
+    double tol = SCORE_TOLERANCE * Math.max(scale, Math.max(Math.abs(a), Math.abs(b)));
+    return Math.abs(a - b) <= tol;
+  }
+
+  /** The row number an id names, or -1 if it is not the canonical decimal of a row below n. */
+  static int parseRow(String id, int n) {
+    if (id.isEmpty() || id.length() > 10 || (id.length() > 1 && id.charAt(0) == '0')) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v < n ? (int) v : -1;
+  }
+
+  private static String describe(ExactScan.Result r) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < r.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(r.ids()[i]).append('=').append(r.scores()[i]);
+    }
+    return b.append(']').toString();
+  }
+
+  /** The first {@code count} rows of a seeded Fisher–Yates shuffle of {@code 0..n-1}. */
+  static int[] victims(int n, int count) {
+    int[] perm = new int[n];
+    for (int i = 0; i < n; i++) {
+      perm[i] = i;
+    }
+    SplittableRandom rnd = new SplittableRandom(DELETE_SEED);
+    for (int i = 0; i < count; i++) {
+      int j = i + rnd.nextInt(n - i);
+      int tmp = perm[i];
+      perm[i] = perm[j];
+      perm[j] = tmp;
+    }
+    return Arrays.copyOf(perm, count);
+  }
+
+  /** Nearest-rank percentile in milliseconds. */
+  static double percentileMs(long[] nanos, double p) {
+    if (nanos.length == 0) {
+      return Double.NaN;
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(rank, 1) - 1] / 1e6;
+  }
+
+  static double meanMs(long[] nanos) {
+    if (nanos.length == 0) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (long v : nanos) {
+      sum += v;
+    }
+    return sum / nanos.length / 1e6;
+  }
+
+  /**
+   * Used heap after full collections; with ParallelGC, System.gc() is a full, stop-the-world GC.
+   */
+  private static long usedHeapAfterGc() {
+    var memory = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static double secs(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static void say(PrintWriter err, String format, Object... args) {
+    err.println(String.format(Locale.ROOT, format, args));
+    err.flush();
+  }
+
+  /** Turns a parse error into picocli's "invalid value" message instead of a stack trace. */
+  static final class DatasetConverter implements ITypeConverter<DatasetSpec> {
+    @Override
+    public DatasetSpec convert(String value) {
+      try {
+        return DatasetSpec.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}

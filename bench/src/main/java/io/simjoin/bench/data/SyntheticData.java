@@ -1,0 +1,280 @@
+package io.simjoin.bench.data;
+
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Seeded synthetic data sets that imitate what a MIPS index meets in practice, from the hopeless
+ * (isotropic Gaussian: nothing can be pruned) to the easy (tight clusters).
+ *
+ * <ul>
+ *   <li>{@code gauss}: x ~ N(0, I).
+ *   <li>{@code mf}: uniform random directions times log-normal norms (σ = 0.5), like the factors of
+ *       a matrix factorisation.
+ *   <li>{@code clustered}: 100 centres uniform on the sphere; each direction is normalize(centre +
+ *       N(0, 0.06²·I)) for a centre drawn uniformly; log-normal norms (σ = 0.5).
+ *   <li>{@code spectral}: x = μ + U·diag(i^-0.75)·z with U a random orthogonal matrix, ‖μ‖ = 1 and
+ *       z ~ N(0, I): the decaying spectrum and mean offset of real embeddings.
+ * </ul>
+ *
+ * <p>The structure of a data set (centres, U, μ) depends only on the seed; the samples come from a
+ * stream that depends on the seed and the {@link Role}. Items and queries made with the same seed
+ * therefore share their clusters and basis but not their points. The output is bit-for-bit the same
+ * on every run and for any number of threads: rows are generated in fixed chunks, each from its own
+ * seeded generator, with float arithmetic that gives the same bits with or without the Vector API.
+ *
+ * <pre>{@code
+ * VectorSet items = SyntheticData.generate(Kind.CLUSTERED, 1_000_000, 64, 1, Role.ITEMS);
+ * VectorSet queries = SyntheticData.generate(Kind.CLUSTERED, 1_000, 64, 1, Role.QUERIES);
+ * }</pre>
+ */
+public final class SyntheticData {
+  /** Number of cluster centres of {@link Kind#CLUSTERED}. */
+  public static final int CENTRES = 100;
+
+  /** σ of the log-normal norms of {@link Kind#MF} and {@link Kind#CLUSTERED} (μ = 0). */
+  public static final double NORM_SIGMA = 0.5;
+
+  /** Per-coordinate standard deviation of the noise added to a centre in {@link Kind#CLUSTERED}. */
+  public static final double CLUSTER_SPREAD = 0.06;
+
+  /** Component i (1-based) of a {@link Kind#SPECTRAL} vector has scale i^-SPECTRUM_EXPONENT. */
+  public static final double SPECTRUM_EXPONENT = 0.75;
+
+  // Rows per independently seeded chunk: fixes the output regardless of how chunks are scheduled.
+  private static final int CHUNK_ROWS = 4096;
+
+  private static final long CENTRES_STREAM = 0x43454e5452455321L;
+  private static final long ROTATION_STREAM = 0x524f544154494f4eL;
+  private static final long MEAN_STREAM = 0x4d45414e56454354L;
+
+  private SyntheticData() {}
+
+  /** The four data kinds; {@link #label()} is the name used in {@code synthetic:KIND:...}. */
+  public enum Kind {
+    GAUSS,
+    MF,
+    CLUSTERED,
+    SPECTRAL;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The kind named {@code label} ({@code gauss}, {@code mf}, {@code clustered}, {@code
+     * spectral}).
+     *
+     * @throws IllegalArgumentException naming the accepted kinds
+     */
+    public static Kind fromLabel(String label) {
+      for (Kind k : values()) {
+        if (k.label().equals(label)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown synthetic kind '" + label + "': expected one of gauss, mf, clustered, spectral");
+    }
+  }
+
+  /** Which sample stream a set is drawn from; the structure is shared between roles. */
+  public enum Role {
+    ITEMS(0x4954454d53L),
+    QUERIES(0x5155455249455320L);
+
+    private final long salt;
+
+    Role(long salt) {
+      this.salt = salt;
+    }
+  }
+
+  /** Generates {@code n} vectors of dimension {@code d}, using both cores where available. */
+  public static VectorSet generate(Kind kind, int n, int d, long seed, Role role) {
+    VectorSet out = VectorSet.zeros(n, d);
+    float[] data = out.data();
+    RowSampler sampler = sampler(kind, d, seed);
+    int chunks = (n + CHUNK_ROWS - 1) / CHUNK_ROWS;
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(
+            c -> {
+              SplittableRandom rnd = new SplittableRandom(mix(seed, role.salt, c));
+              float[] scratch = new float[d];
+              int end = Math.min(n, (c + 1) * CHUNK_ROWS);
+              for (int r = c * CHUNK_ROWS; r < end; r++) {
+                sampler.sample(rnd, data, r * d, scratch);
+              }
+            });
+    return out;
+  }
+
+  /** The {@link #CENTRES} unit-norm centres of {@link Kind#CLUSTERED} for a seed, row-major. */
+  public static float[] centres(int d, long seed) {
+    SplittableRandom rnd = new SplittableRandom(mix(seed, CENTRES_STREAM, 0));
+    float[] c = new float[CENTRES * d];
+    for (int i = 0; i < CENTRES; i++) {
+      randomUnit(rnd, c, i * d, d);
+    }
+    return c;
+  }
+
+  /** The unit-norm mean offset μ of {@link Kind#SPECTRAL} for a seed. */
+  public static float[] mean(int d, long seed) {
+    float[] mu = new float[d];
+    randomUnit(new SplittableRandom(mix(seed, MEAN_STREAM, 0)), mu, 0, d);
+    return mu;
+  }
+
+  /**
+   * The random orthogonal matrix of {@link Kind#SPECTRAL} for a seed, d×d row-major: Gram–Schmidt
+   * (applied twice, for orthogonality to rounding) on the rows of a Gaussian matrix, which makes it
+   * uniformly distributed. Row j is the direction that component j of the scaled z is added along.
+   */
+  public static float[] rotation(int d, long seed) {
+    SplittableRandom rnd = new SplittableRandom(mix(seed, ROTATION_STREAM, 0));
+    double[] q = new double[d * d];
+    for (int i = 0; i < d; i++) {
+      int oi = i * d;
+      double norm;
+      do {
+        for (int t = 0; t < d; t++) {
+          q[oi + t] = rnd.nextGaussian();
+        }
+        for (int pass = 0; pass < 2; pass++) {
+          for (int j = 0; j < i; j++) {
+            int oj = j * d;
+            double p = 0;
+            for (int t = 0; t < d; t++) {
+              p += q[oi + t] * q[oj + t];
+            }
+            for (int t = 0; t < d; t++) {
+              q[oi + t] -= p * q[oj + t];
+            }
+          }
+        }
+        norm = 0;
+        for (int t = 0; t < d; t++) {
+          norm += q[oi + t] * q[oi + t];
+        }
+        norm = Math.sqrt(norm);
+      } while (!(norm > 1e-6));
+      for (int t = 0; t < d; t++) {
+        q[oi + t] /= norm;
+      }
+    }
+    float[] out = new float[d * d];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) q[i];
+    }
+    return out;
+  }
+
+  /** Scale of component {@code i} (0-based) of the spectral z: (i+1)^-0.75. */
+  public static float[] spectrum(int d) {
+    float[] s = new float[d];
+    for (int i = 0; i < d; i++) {
+      s[i] = (float) Math.pow(i + 1, -SPECTRUM_EXPONENT);
+    }
+    return s;
+  }
+
+  /** Writes one sample into {@code out[off, off+d)}; {@code scratch} is a d-float work array. */
+  private interface RowSampler {
+    void sample(SplittableRandom rnd, float[] out, int off, float[] scratch);
+  }
+
+  private static RowSampler sampler(Kind kind, int d, long seed) {
+    switch (kind) {
+      case GAUSS:
+        return (rnd, out, off, scratch) -> {
+          for (int t = 0; t < d; t++) {
+            out[off + t] = (float) rnd.nextGaussian();
+          }
+        };
+      case MF:
+        return (rnd, out, off, scratch) -> {
+          randomUnit(rnd, out, off, d);
+          scale(out, off, d, logNormal(rnd));
+        };
+      case CLUSTERED:
+        {
+          float[] centres = centres(d, seed);
+          return (rnd, out, off, scratch) -> {
+            int c = rnd.nextInt(CENTRES) * d;
+            double norm;
+            do {
+              norm = 0;
+              for (int t = 0; t < d; t++) {
+                double v = centres[c + t] + CLUSTER_SPREAD * rnd.nextGaussian();
+                scratch[t] = (float) v;
+                norm += v * v;
+              }
+            } while (!(norm > 0));
+            double f = logNormal(rnd) / Math.sqrt(norm);
+            for (int t = 0; t < d; t++) {
+              out[off + t] = (float) (scratch[t] * f);
+            }
+          };
+        }
+      case SPECTRAL:
+        {
+          float[] basis = rotation(d, seed);
+          float[] mu = mean(d, seed);
+          float[] spectrum = spectrum(d);
+          return (rnd, out, off, scratch) -> {
+            for (int t = 0; t < d; t++) {
+              out[off + t] = mu[t];
+            }
+            // x = μ + Σ_j (s_j z_j)·row_j as one axpy per j: no sum is reordered, so vector and
+            // scalar paths give the same bits.
+            for (int j = 0; j < d; j++) {
+              float a = (float) (spectrum[j] * rnd.nextGaussian());
+              Axpy.BEST.axpy(a, basis, j * d, out, off, d);
+            }
+          };
+        }
+      default:
+        throw new IllegalArgumentException("unknown kind " + kind);
+    }
+  }
+
+  private static double logNormal(SplittableRandom rnd) {
+    return Math.exp(NORM_SIGMA * rnd.nextGaussian());
+  }
+
+  private static void scale(float[] a, int off, int d, double f) {
+    for (int t = 0; t < d; t++) {
+      a[off + t] = (float) (a[off + t] * f);
+    }
+  }
+
+  /** A direction uniform on the unit sphere: a normalised Gaussian vector. */
+  private static void randomUnit(SplittableRandom rnd, float[] out, int off, int d) {
+    double norm;
+    do {
+      norm = 0;
+      for (int t = 0; t < d; t++) {
+        double g = rnd.nextGaussian();
+        out[off + t] = (float) g;
+        norm += g * g;
+      }
+    } while (!(norm > 0));
+    scale(out, off, d, 1 / Math.sqrt(norm));
+  }
+
+  /** SplitMix64's finaliser over the seed and two stream labels: independent, well-mixed seeds. */
+  static long mix(long seed, long stream, long index) {
+    long z = seed * 0x9E3779B97F4A7C15L + stream;
+    z = fmix(z) + index * 0xBF58476D1CE4E5B9L;
+    return fmix(z ^ 0x94D049BB133111EBL);
+  }
+
+  private static long fmix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
