@@ -285,9 +285,10 @@ public final class BenchCommand implements Callable<Integer> {
     counters.reset();
     long[] treeNs = new long[nq];
     long[] scanNs = new long[nq];
-    long dots = 0;
+    double dots = 0;
     long nodes = 0;
     long reads = 0;
+    long fullDots = 0;
     int width = Math.min(k, liveN);
     int[] outIdRows = new int[nq * width];
     float[] outScoreRows = new float[nq * width];
@@ -298,7 +299,10 @@ public final class BenchCommand implements Callable<Integer> {
       float[] q = qs[i];
       List<Match> treeTop;
       ExactScan.Result scanTop;
-      long d0 = counters.dots();
+      // Partial products (over a learned basis's leading coordinates) count as head/d of a dot.
+      int head = tree.partialProductLength();
+      double d0 = counters.equivalentDots(d, head);
+      long f0 = counters.dots();
       long n0 = counters.nodesVisited();
       long r0 = counters.storeReads();
       // Alternate which goes first so neither always runs with the other's data in cache.
@@ -319,7 +323,8 @@ public final class BenchCommand implements Callable<Integer> {
         scanNs[i] = b - a;
         treeNs[i] = c - b;
       }
-      dots += counters.dots() - d0;
+      dots += counters.equivalentDots(d, head) - d0;
+      fullDots += counters.dots() - f0;
       nodes += counters.nodesVisited() - n0;
       reads += counters.storeReads() - r0;
 
@@ -382,7 +387,9 @@ public final class BenchCommand implements Callable<Integer> {
             .put("delete_s", deleteS)
             .put("mismatches", mismatches)
             .put("bucket", tree.bucketCapacity())
-            .put("fanout", tree.fanout());
+            .put("fanout", tree.fanout())
+            .put("full_dots_fraction", fullDots / perQuery / liveN)
+            .put("partial_head", tree.partialProductLength());
     say(
         err,
         "tree %.3f ms, scan %.3f ms per query (mean): speedup %.2fx; %.2f%% of inner products;"
