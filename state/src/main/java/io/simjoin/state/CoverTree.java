@@ -279,6 +279,9 @@ public final class CoverTree {
     checkId(id);
     checkVector(vector, "vector");
     checkBar(bar);
+    if (!bars && bar != Float.NEGATIVE_INFINITY) {
+      requireBars();
+    }
     if (store.locate(id) >= 0) {
       throw new IllegalArgumentException(
           "id '" + id + "' is already in the tree; use upsert to change its vector");

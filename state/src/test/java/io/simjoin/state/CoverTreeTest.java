@@ -51,6 +51,9 @@ class CoverTreeTest {
         .hasMessageContaining("NaN");
     assertThatThrownBy(() -> t.reverseSearch(new float[] {1, 2, 3}))
         .hasMessageContaining("bars(true)");
+    assertThatThrownBy(() -> t.insert("b", new float[] {1, 2, 3}, 0.5f))
+        .hasMessageContaining("bars(true)");
+    assertThatThrownBy(() -> t.setBar("a", 0.5f)).hasMessageContaining("bars(true)");
     assertThatThrownBy(() -> CoverTree.builder(0).store(new HeapNodeStore()).build())
         .hasMessageContaining("dimension must be at least 1");
     assertThatThrownBy(() -> CoverTree.builder(3).build())

@@ -100,24 +100,7 @@ public final class Fvecs {
   /** Writes {@code n} rows of {@code d} floats taken row-major from {@code data}. */
   public static void write(Path file, float[] data, int n, int d) throws IOException {
     checkShape(data.length, n, d);
-    try (Writer out = new Writer(file)) {
-      for (int r = 0; r < n; r++) {
-        out.putInt(d);
-        int off = r * d;
-        int left = d;
-        while (left > 0) {
-          int m = Math.min(left, out.room() / 4);
-          if (m == 0) {
-            out.flush();
-            continue;
-          }
-          out.buf.asFloatBuffer().put(data, off, m);
-          out.buf.position(out.buf.position() + 4 * m);
-          off += m;
-          left -= m;
-        }
-      }
-    }
+    writeRows(file, n, d, (buf, off, m) -> buf.asFloatBuffer().put(data, off, m));
   }
 
   /**
@@ -125,6 +108,16 @@ public final class Fvecs {
    */
   public static void writeIvecs(Path file, int[] data, int n, int d) throws IOException {
     checkShape(data.length, n, d);
+    writeRows(file, n, d, (buf, off, m) -> buf.asIntBuffer().put(data, off, m));
+  }
+
+  /** Copies {@code m} 4-byte values from the caller's array at {@code off} into the buffer. */
+  private interface RowChunk {
+    void put(ByteBuffer buf, int off, int m);
+  }
+
+  /** Writes n rows of d 4-byte values (each row prefixed by d), in chunks that fit the buffer. */
+  private static void writeRows(Path file, int n, int d, RowChunk chunk) throws IOException {
     try (Writer out = new Writer(file)) {
       for (int r = 0; r < n; r++) {
         out.putInt(d);
@@ -136,7 +129,7 @@ public final class Fvecs {
             out.flush();
             continue;
           }
-          out.buf.asIntBuffer().put(data, off, m);
+          chunk.put(out.buf, off, m);
           out.buf.position(out.buf.position() + 4 * m);
           off += m;
           left -= m;
