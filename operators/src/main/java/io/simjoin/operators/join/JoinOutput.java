@@ -1,0 +1,32 @@
+package io.simjoin.operators.join;
+
+import io.simjoin.state.Match;
+import java.util.List;
+
+/** Where a {@link ShardJoinCore} sends what it computes; the operator turns it into records. */
+public interface JoinOutput {
+
+  /** Why a partial top-k is emitted. */
+  enum Cause {
+    /** the answer to a one-shot query */
+    ONCE,
+    /** the first answer to a (re-)registered standing query */
+    REGISTERED,
+    /** an item was inserted or changed and entered the partial */
+    ITEM_UPSERTED,
+    /** an item of the partial was deleted (or changed) and the partial was searched again */
+    ITEM_DELETED
+  }
+
+  /**
+   * The partial top-k of a query over this shard's items, best first; {@code itemId} is the item
+   * that caused it, or null.
+   */
+  void partial(String queryId, List<Match> matches, Cause cause, String itemId);
+
+  /**
+   * An item reached a query's threshold ({@code retraction == false}), or an item that had was
+   * deleted or changed ({@code retraction == true}).
+   */
+  void alert(String queryId, String itemId, float score, boolean retraction);
+}

@@ -1,0 +1,183 @@
+package io.simjoin.operators.join;
+
+import io.simjoin.state.CoverTree;
+import io.simjoin.state.Match;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The similarity join of one shard of one namespace, independent of Flink: an item tree, a tree of
+ * standing queries whose bar is the lowest score that matters to them (their k-th score, or their
+ * alert threshold if lower), and a {@link ShardState} with each standing query's partial top-k and
+ * the inverted map from items to the queries holding them. The {@code ShardJoin} operator runs one
+ * per key, on state-backed stores; tests run it on the heap.
+ *
+ * <ul>
+ *   <li>Item upsert: insert, then one reverse search finds every standing query the item may enter
+ *       or alert; only those are touched.
+ *   <li>Item delete: only the queries whose partial holds the item are searched again; threshold
+ *       retractions come from a reverse search with the deleted vector.
+ *   <li>ONCE searches and forgets; REGISTER searches, stores and answers at once (re-registering
+ *       replaces); CANCEL forgets.
+ * </ul>
+ *
+ * <pre>{@code
+ * ShardJoinCore join = new ShardJoinCore(itemTree, queryTree, new HeapShardState());
+ * join.register("user-1", userVector, 10, Float.NaN, out);
+ * join.upsertItem("item-9", itemVector, out); // emits user-1's new partial if item-9 entered it
+ * }</pre>
+ *
+ * <p>Every emitted partial is exact for the items this shard holds at that moment.
+ */
+public final class ShardJoinCore {
+  private final CoverTree items;
+  private final CoverTree queries;
+  private final ShardState state;
+
+  /**
+   * @param items the shard's item tree
+   * @param queries the shard's standing-query tree, built with {@code bars(true)}
+   * @param state the shard's standing queries and inverted map
+   */
+  public ShardJoinCore(CoverTree items, CoverTree queries, ShardState state) {
+    this.items = items;
+    this.queries = queries;
+    this.state = state;
+  }
+
+  public CoverTree items() {
+    return items;
+  }
+
+  public CoverTree queries() {
+    return queries;
+  }
+
+  /** Inserts or changes an item and emits the partials it changed and the alerts it raised. */
+  public void upsertItem(String id, float[] vector, JoinOutput out) {
+    Map<String, JoinOutput.Cause> changed = new LinkedHashMap<>();
+    float[] old = items.vector(id);
+    if (old != null) {
+      if (Arrays.equals(old, vector)) {
+        return;
+      }
+      remove(id, old, changed, out);
+    }
+    items.insert(id, vector);
+    for (Match m : queries.reverseSearch(vector)) {
+      String qid = m.id();
+      StandingQuery sq = state.query(qid);
+      if (sq.hasThreshold() && m.score() >= sq.threshold()) {
+        out.alert(qid, id, m.score(), false);
+      }
+      if (sq.admits(m.score(), id)) {
+        replace(qid, sq, sq.with(id, m.score()));
+        changed.putIfAbsent(qid, JoinOutput.Cause.ITEM_UPSERTED);
+      }
+    }
+    emit(changed, id, out);
+  }
+
+  /**
+   * Deletes an item; returns false (and does nothing) when the shard does not hold it, so the
+   * caller can dead-letter the event.
+   */
+  public boolean deleteItem(String id, JoinOutput out) {
+    float[] old = items.vector(id);
+    if (old == null) {
+      return false;
+    }
+    Map<String, JoinOutput.Cause> changed = new LinkedHashMap<>();
+    remove(id, old, changed, out);
+    emit(changed, id, out);
+    return true;
+  }
+
+  private void remove(
+      String id, float[] old, Map<String, JoinOutput.Cause> changed, JoinOutput out) {
+    // Alerts that this item raised are retracted: the queries whose threshold it reaches are found
+    // by the same reverse search (a bar is never above a threshold).
+    for (Match m : queries.reverseSearch(old)) {
+      StandingQuery sq = state.query(m.id());
+      if (sq.hasThreshold() && m.score() >= sq.threshold()) {
+        out.alert(m.id(), id, m.score(), true);
+      }
+    }
+    items.delete(id);
+    Set<String> holders = new LinkedHashSet<>(state.holders(id));
+    for (String qid : holders) {
+      StandingQuery sq = state.query(qid);
+      float[] qv = queries.vector(qid);
+      replace(qid, sq, StandingQuery.of(sq.k(), sq.threshold(), items.topK(qv, sq.k())));
+      changed.put(qid, JoinOutput.Cause.ITEM_DELETED);
+    }
+  }
+
+  /** Answers a one-shot query from the current items; keeps nothing. */
+  public void once(String queryId, float[] vector, int k, float threshold, JoinOutput out) {
+    out.partial(queryId, items.topK(vector, k), JoinOutput.Cause.ONCE, null);
+    alertExisting(queryId, vector, threshold, out);
+  }
+
+  /** Registers (or replaces) a standing query and answers it at once. */
+  public void register(String queryId, float[] vector, int k, float threshold, JoinOutput out) {
+    cancel(queryId);
+    StandingQuery sq = StandingQuery.of(k, threshold, items.topK(vector, k));
+    state.putQuery(queryId, sq);
+    for (String item : sq.ids()) {
+      state.addHolder(item, queryId);
+    }
+    queries.insert(queryId, vector, sq.bar());
+    out.partial(queryId, sq.matches(), JoinOutput.Cause.REGISTERED, null);
+    alertExisting(queryId, vector, threshold, out);
+  }
+
+  /** Removes a standing query; returns false when this shard does not hold it. */
+  public boolean cancel(String queryId) {
+    StandingQuery sq = state.query(queryId);
+    if (sq == null) {
+      return false;
+    }
+    for (String item : sq.ids()) {
+      state.removeHolder(item, queryId);
+    }
+    queries.delete(queryId);
+    state.removeQuery(queryId);
+    return true;
+  }
+
+  private void alertExisting(String queryId, float[] vector, float threshold, JoinOutput out) {
+    if (!Float.isNaN(threshold)) {
+      for (Match m : items.atLeast(vector, threshold)) {
+        out.alert(queryId, m.id(), m.score(), false);
+      }
+    }
+  }
+
+  /** Stores a query's new partial, keeps the inverted map and the query's bar in step. */
+  private void replace(String qid, StandingQuery before, StandingQuery after) {
+    for (String item : before.ids()) {
+      if (!after.holds(item)) {
+        state.removeHolder(item, qid);
+      }
+    }
+    for (String item : after.ids()) {
+      if (!before.holds(item)) {
+        state.addHolder(item, qid);
+      }
+    }
+    state.putQuery(qid, after);
+    queries.setBar(qid, after.bar());
+  }
+
+  private void emit(Map<String, JoinOutput.Cause> changed, String itemId, JoinOutput out) {
+    for (Map.Entry<String, JoinOutput.Cause> e : changed.entrySet()) {
+      List<Match> matches = state.query(e.getKey()).matches();
+      out.partial(e.getKey(), matches, e.getValue(), itemId);
+    }
+  }
+}

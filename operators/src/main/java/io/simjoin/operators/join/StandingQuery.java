@@ -1,0 +1,82 @@
+package io.simjoin.operators.join;
+
+import io.simjoin.state.Match;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a shard keeps for one standing query besides its vector (which lives in the shard's
+ * standing-query tree): k, the optional alert threshold, and the query's current partial top-k over
+ * this shard's items, best first.
+ *
+ * @param k how many matches the query wants
+ * @param threshold the alert threshold, or NaN when the query has none
+ * @param ids the partial top-k item ids, best first
+ * @param scores their scores
+ */
+public record StandingQuery(int k, float threshold, String[] ids, float[] scores) {
+
+  public static StandingQuery of(int k, float threshold, List<Match> partial) {
+    String[] ids = new String[partial.size()];
+    float[] scores = new float[partial.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = partial.get(i).id();
+      scores[i] = partial.get(i).score();
+    }
+    return new StandingQuery(k, threshold, ids, scores);
+  }
+
+  public boolean hasThreshold() {
+    return !Float.isNaN(threshold);
+  }
+
+  public boolean full() {
+    return ids.length == k;
+  }
+
+  /**
+   * The bar of the query in the standing-query tree: the lowest score an arriving item must reach
+   * to matter to it, i.e. to enter its top-k or to pass its threshold.
+   */
+  public float bar() {
+    float kth = full() ? scores[k - 1] : Float.NEGATIVE_INFINITY;
+    return hasThreshold() ? Math.min(kth, threshold) : kth;
+  }
+
+  /** Whether an item with this score and id enters the partial top-k. */
+  public boolean admits(float score, String id) {
+    if (!full()) {
+      return true;
+    }
+    float kth = scores[k - 1];
+    return score > kth || (score == kth && id.compareTo(ids[k - 1]) < 0);
+  }
+
+  /** The partial with the item added at its place; the k+1-th, if any, drops out. */
+  public StandingQuery with(String id, float score) {
+    List<Match> list = matches();
+    list.add(new Match(id, score));
+    list.sort(Match.BEST_FIRST);
+    if (list.size() > k) {
+      list.remove(k);
+    }
+    return of(k, threshold, list);
+  }
+
+  public List<Match> matches() {
+    List<Match> list = new ArrayList<>(ids.length + 1);
+    for (int i = 0; i < ids.length; i++) {
+      list.add(new Match(ids[i], scores[i]));
+    }
+    return list;
+  }
+
+  public boolean holds(String id) {
+    for (String s : ids) {
+      if (s.equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
