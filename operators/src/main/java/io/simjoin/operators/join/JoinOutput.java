@@ -19,10 +19,11 @@ public interface JoinOutput {
   }
 
   /**
-   * The partial top-k of a query over this shard's items, best first; {@code itemId} is the item
-   * that caused it, or null.
+   * The partial top-k of a query over this shard's items, best first; {@code epoch} identifies the
+   * query's registration (or the one-shot query) and {@code k} is what it asked for, {@code itemId}
+   * is the item that caused it, or null.
    */
-  void partial(String queryId, List<Match> matches, Cause cause, String itemId);
+  void partial(String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId);
 
   /**
    * An item reached a query's threshold ({@code retraction == false}), or an item that had was

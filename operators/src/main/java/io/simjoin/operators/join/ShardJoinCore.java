@@ -5,7 +5,6 @@ import io.simjoin.state.Match;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,7 +26,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * ShardJoinCore join = new ShardJoinCore(itemTree, queryTree, new HeapShardState());
- * join.register("user-1", userVector, 10, Float.NaN, out);
+ * join.register("user-1", registeredAt, userVector, 10, Float.NaN, out);
  * join.upsertItem("item-9", itemVector, out); // emits user-1's new partial if item-9 entered it
  * }</pre>
  *
@@ -112,28 +111,37 @@ public final class ShardJoinCore {
     for (String qid : holders) {
       StandingQuery sq = state.query(qid);
       float[] qv = queries.vector(qid);
-      replace(qid, sq, StandingQuery.of(sq.k(), sq.threshold(), items.topK(qv, sq.k())));
+      replace(
+          qid, sq, StandingQuery.of(sq.epoch(), sq.k(), sq.threshold(), items.topK(qv, sq.k())));
       changed.put(qid, JoinOutput.Cause.ITEM_DELETED);
     }
   }
 
   /** Answers a one-shot query from the current items; keeps nothing. */
-  public void once(String queryId, float[] vector, int k, float threshold, JoinOutput out) {
-    out.partial(queryId, items.topK(vector, k), JoinOutput.Cause.ONCE, null);
+  public void once(
+      String queryId, long epoch, float[] vector, int k, float threshold, JoinOutput out) {
+    out.partial(queryId, epoch, k, items.topK(vector, k), JoinOutput.Cause.ONCE, null);
     alertExisting(queryId, vector, threshold, out);
   }
 
   /** Registers (or replaces) a standing query and answers it at once. */
-  public void register(String queryId, float[] vector, int k, float threshold, JoinOutput out) {
+  public void register(
+      String queryId, long epoch, float[] vector, int k, float threshold, JoinOutput out) {
     cancel(queryId);
-    StandingQuery sq = StandingQuery.of(k, threshold, items.topK(vector, k));
+    StandingQuery sq = StandingQuery.of(epoch, k, threshold, items.topK(vector, k));
     state.putQuery(queryId, sq);
     for (String item : sq.ids()) {
       state.addHolder(item, queryId);
     }
     queries.insert(queryId, vector, sq.bar());
-    out.partial(queryId, sq.matches(), JoinOutput.Cause.REGISTERED, null);
+    out.partial(queryId, epoch, k, sq.matches(), JoinOutput.Cause.REGISTERED, null);
     alertExisting(queryId, vector, threshold, out);
+  }
+
+  /** The registration epoch of a standing query, or {@code Long.MIN_VALUE} when there is none. */
+  public long epochOf(String queryId) {
+    StandingQuery sq = state.query(queryId);
+    return sq == null ? Long.MIN_VALUE : sq.epoch();
   }
 
   /** Removes a standing query; returns false when this shard does not hold it. */
@@ -176,8 +184,8 @@ public final class ShardJoinCore {
 
   private void emit(Map<String, JoinOutput.Cause> changed, String itemId, JoinOutput out) {
     for (Map.Entry<String, JoinOutput.Cause> e : changed.entrySet()) {
-      List<Match> matches = state.query(e.getKey()).matches();
-      out.partial(e.getKey(), matches, e.getValue(), itemId);
+      StandingQuery sq = state.query(e.getKey());
+      out.partial(e.getKey(), sq.epoch(), sq.k(), sq.matches(), e.getValue(), itemId);
     }
   }
 }

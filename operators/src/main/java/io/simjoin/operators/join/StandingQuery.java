@@ -9,21 +9,23 @@ import java.util.List;
  * standing-query tree): k, the optional alert threshold, and the query's current partial top-k over
  * this shard's items, best first.
  *
+ * @param epoch the registration this partial belongs to (the REGISTER's timestamp): the merge drops
+ *     partials of an older registration that are still in flight after a re-register
  * @param k how many matches the query wants
  * @param threshold the alert threshold, or NaN when the query has none
  * @param ids the partial top-k item ids, best first
  * @param scores their scores
  */
-public record StandingQuery(int k, float threshold, String[] ids, float[] scores) {
+public record StandingQuery(long epoch, int k, float threshold, String[] ids, float[] scores) {
 
-  public static StandingQuery of(int k, float threshold, List<Match> partial) {
+  public static StandingQuery of(long epoch, int k, float threshold, List<Match> partial) {
     String[] ids = new String[partial.size()];
     float[] scores = new float[partial.size()];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = partial.get(i).id();
       scores[i] = partial.get(i).score();
     }
-    return new StandingQuery(k, threshold, ids, scores);
+    return new StandingQuery(epoch, k, threshold, ids, scores);
   }
 
   public boolean hasThreshold() {
@@ -60,7 +62,7 @@ public record StandingQuery(int k, float threshold, String[] ids, float[] scores
     if (list.size() > k) {
       list.remove(k);
     }
-    return of(k, threshold, list);
+    return of(epoch, k, threshold, list);
   }
 
   public List<Match> matches() {

@@ -33,7 +33,8 @@ class ShardJoinCoreTest {
     List<Match> lastOnce;
 
     @Override
-    public void partial(String queryId, List<Match> matches, Cause cause, String itemId) {
+    public void partial(
+        String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId) {
       if (cause == Cause.ONCE) {
         lastOnce = matches;
         onceAnswers.add(queryId);
@@ -97,7 +98,7 @@ class ShardJoinCoreTest {
         int k = 1 + r.nextInt(6);
         float threshold = r.nextInt(3) == 0 ? (float) (r.nextDouble() * 2) : Float.NaN;
         out.liveAlerts.remove(qid); // a re-register starts its alerts afresh
-        join.register(qid, v, k, threshold, out);
+        join.register(qid, step, v, k, threshold, out);
         standing.put(qid, new Standing(v, k, threshold));
       } else if (op < 85 && !standing.isEmpty()) {
         String qid = pick(r, standing.keySet());
@@ -108,7 +109,7 @@ class ShardJoinCoreTest {
       } else {
         float[] v = vector(r, d);
         int k = 1 + r.nextInt(8);
-        join.once("once", v, k, Float.NaN, out);
+        join.once("once", step, v, k, Float.NaN, out);
         assertExact("once", v, k, out.lastOnce, live);
       }
       for (Map.Entry<String, Standing> e : standing.entrySet()) {
