@@ -1,0 +1,85 @@
+package io.simjoin.operators.events;
+
+import java.io.IOException;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Flink serializer for {@link ItemEvent}. Format 1: namespace and id (Flink string encoding, null
+ * allowed), op (byte), timestamp (long), vector (int length, -1 for none, then the floats).
+ */
+@PublicEvolving
+public final class ItemEventSerializer extends EventSerializer<ItemEvent> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The binary format written; bump it, and keep a reader for the old one, on any change. */
+  static final int FORMAT_VERSION = 1;
+
+  /** The serializer; it is stateless, so one instance serves every thread. */
+  public static final ItemEventSerializer INSTANCE = new ItemEventSerializer();
+
+  private static final ItemEvent EMPTY = ItemEvent.delete("", "", 0L);
+
+  private ItemEventSerializer() {}
+
+  @Override
+  public ItemEvent createInstance() {
+    return EMPTY;
+  }
+
+  @Override
+  public void serialize(ItemEvent e, DataOutputView out) throws IOException {
+    Wire.writeString(e.namespace(), out);
+    Wire.writeString(e.id(), out);
+    out.writeByte(opCode(e.op()));
+    out.writeLong(e.timestamp());
+    Wire.writeVector(e.vectorNoCopy(), out);
+  }
+
+  @Override
+  public ItemEvent deserialize(DataInputView in) throws IOException {
+    String namespace = Wire.readString(in);
+    String id = Wire.readString(in);
+    ItemEvent.Op op = op(in.readByte());
+    long timestamp = in.readLong();
+    float[] vector = Wire.readVector(in);
+    return ItemEvent.trusted(namespace, id, op, vector, timestamp);
+  }
+
+  static byte opCode(ItemEvent.Op op) {
+    return switch (op) {
+      case UPSERT -> 0;
+      case DELETE -> 1;
+    };
+  }
+
+  static ItemEvent.Op op(byte code) throws IOException {
+    return switch (code) {
+      case 0 -> ItemEvent.Op.UPSERT;
+      case 1 -> ItemEvent.Op.DELETE;
+      default -> throw Wire.unknownCode("ItemEvent.Op", code);
+    };
+  }
+
+  @Override
+  public TypeSerializerSnapshot<ItemEvent> snapshotConfiguration() {
+    return new Snapshot();
+  }
+
+  /** The versioned snapshot of {@link ItemEventSerializer}. */
+  public static final class Snapshot extends EventSerializerSnapshot<ItemEvent> {
+    /** For Flink, which instantiates snapshots reflectively when it restores. */
+    public Snapshot() {
+      super(FORMAT_VERSION);
+    }
+
+    @Override
+    protected TypeSerializer<ItemEvent> serializerForFormat(int format) {
+      return INSTANCE;
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.simjoin.operators.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the binary formats: a failure here means the format changed, so the serializer's
+ * FORMAT_VERSION must be bumped and a reader for the old format kept (see EventSerializerSnapshot).
+ */
+class EventWireFormatTest {
+
+  // Format 1 of the events written in the tests below.
+  private static final String ITEM_HEX = "026e0269000000000000000002000000013f800000";
+  private static final String DELETE_HEX = "0001010000000000000000ffffffff";
+  private static final String QUERY_HEX =
+      "026e027101000000000000000200000003013f000000000000013f800000";
+  private static final String UPDATE_HEX =
+      "026e0271000000000000000400000000000000020302620000000102613f800000";
+  private static final String MATCH_HEX = "026e027102613f800000010000000000000002";
+  private static final String DEAD_LETTER_HEX = "00026d0000000000000002020000000107";
+
+  private static <T> byte[] bytes(TypeSerializer<T> serializer, T value) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    serializer.serialize(value, out);
+    return out.getCopyOfBuffer();
+  }
+
+  private static <T> T roundTrip(TypeSerializer<T> serializer, T value) throws IOException {
+    DataInputDeserializer in = new DataInputDeserializer(bytes(serializer, value));
+    T back = serializer.deserialize(in);
+    assertThat(in.available()).isZero();
+    return back;
+  }
+
+  private static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  @Test
+  void formatVersionsAreOne() {
+    assertThat(
+            List.of(
+                ItemEventSerializer.FORMAT_VERSION,
+                QueryEventSerializer.FORMAT_VERSION,
+                TopKUpdateSerializer.FORMAT_VERSION,
+                ThresholdMatchSerializer.FORMAT_VERSION,
+                DeadLetterSerializer.FORMAT_VERSION))
+        .containsOnly(1);
+  }
+
+  @Test
+  void itemEventFormat1() throws IOException {
+    ItemEvent e = ItemEvent.upsert("n", "i", new float[] {1f}, 2L);
+    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, e))).isEqualTo(ITEM_HEX);
+    ItemEvent d = ItemEvent.of(null, "", ItemEvent.Op.DELETE, null, 0L);
+    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, d))).isEqualTo(DELETE_HEX);
+  }
+
+  @Test
+  void queryEventFormat1() throws IOException {
+    QueryEvent q = QueryEvent.register("n", "q", new float[] {1f}, 3, 2L).withThreshold(0.5f);
+    assertThat(hex(bytes(QueryEventSerializer.INSTANCE, q))).isEqualTo(QUERY_HEX);
+  }
+
+  @Test
+  void topKUpdateFormat1() throws IOException {
+    TopKUpdate u =
+        TopKUpdate.of(
+            "n", "q", 4L, List.of(new ScoredItem("a", 1f)), UpdateCause.itemDeleted("b"), 2L);
+    assertThat(hex(bytes(TopKUpdateSerializer.INSTANCE, u))).isEqualTo(UPDATE_HEX);
+  }
+
+  @Test
+  void thresholdMatchFormat1() throws IOException {
+    ThresholdMatch m = ThresholdMatch.retraction("n", "q", "a", 1f, 2L);
+    assertThat(hex(bytes(ThresholdMatchSerializer.INSTANCE, m))).isEqualTo(MATCH_HEX);
+  }
+
+  @Test
+  void deadLetterFormat1() throws IOException {
+    DeadLetter d = DeadLetter.undecodable(new byte[] {7}, "m", 2L);
+    assertThat(hex(bytes(DeadLetterSerializer.INSTANCE, d))).isEqualTo(DEAD_LETTER_HEX);
+  }
+
+  @Test
+  void enumCodesAreStable() {
+    assertThat(ItemEventSerializer.opCode(ItemEvent.Op.UPSERT)).isEqualTo((byte) 0);
+    assertThat(ItemEventSerializer.opCode(ItemEvent.Op.DELETE)).isEqualTo((byte) 1);
+    assertThat(QueryEventSerializer.opCode(QueryEvent.Op.ONCE)).isEqualTo((byte) 0);
+    assertThat(QueryEventSerializer.opCode(QueryEvent.Op.REGISTER)).isEqualTo((byte) 1);
+    assertThat(QueryEventSerializer.opCode(QueryEvent.Op.CANCEL)).isEqualTo((byte) 2);
+    assertThat(TopKUpdateSerializer.kindCode(UpdateCause.Kind.ONCE)).isEqualTo((byte) 0);
+    assertThat(TopKUpdateSerializer.kindCode(UpdateCause.Kind.REGISTERED)).isEqualTo((byte) 1);
+    assertThat(TopKUpdateSerializer.kindCode(UpdateCause.Kind.ITEM_UPSERTED)).isEqualTo((byte) 2);
+    assertThat(TopKUpdateSerializer.kindCode(UpdateCause.Kind.ITEM_DELETED)).isEqualTo((byte) 3);
+    assertThat(TopKUpdateSerializer.kindCode(UpdateCause.Kind.CANCELLED)).isEqualTo((byte) 4);
+    DeadLetter.Reason[] reasons = DeadLetter.Reason.values();
+    String[] expected = {
+      "UNDECODABLE",
+      "EMPTY_NAMESPACE",
+      "EMPTY_ID",
+      "MISSING_VECTOR",
+      "EMPTY_VECTOR",
+      "DIMENSION_TOO_LARGE",
+      "NON_FINITE_COMPONENT",
+      "DIMENSION_MISMATCH",
+      "K_NOT_POSITIVE",
+      "K_TOO_LARGE",
+      "THRESHOLD_NAN",
+      "UNKNOWN_ITEM",
+      "UNKNOWN_QUERY",
+      "TOO_MANY_STANDING_QUERIES"
+    };
+    assertThat(reasons).hasSize(expected.length);
+    for (int code = 0; code < expected.length; code++) {
+      assertThat(DeadLetterSerializer.reasonCode(DeadLetter.Reason.valueOf(expected[code])))
+          .as(expected[code])
+          .isEqualTo((byte) code);
+    }
+  }
+
+  @Test
+  void unknownCodesAreCorruptionNotGarbage() {
+    assertThatThrownBy(() -> ItemEventSerializer.op((byte) 9))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("unknown ItemEvent.Op code 9");
+    assertThatThrownBy(() -> QueryEventSerializer.op((byte) 3)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> TopKUpdateSerializer.kind((byte) -1)).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> DeadLetterSerializer.reason((byte) 99))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("DeadLetter.Reason");
+    assertThatThrownBy(() -> DeadLetterSerializer.subject((byte) 3))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void aNegativeVectorLengthIsCorruption() throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(16);
+    out.writeInt(-2);
+    assertThatThrownBy(() -> Wire.readVector(new DataInputDeserializer(out.getCopyOfBuffer())))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("vector length -2");
+  }
+
+  @Test
+  void roundTripsKeepNullsHugeStringsAndFloatBits() throws IOException {
+    ItemEvent odd =
+        ItemEvent.of(
+            null,
+            Samples.HUGE,
+            ItemEvent.Op.UPSERT,
+            new float[] {Float.intBitsToFloat(0x7fc00001), -0.0f},
+            1L);
+    ItemEvent back = roundTrip(ItemEventSerializer.INSTANCE, odd);
+    assertThat(back).isEqualTo(odd);
+    assertThat(back.namespace()).isNull();
+    assertThat(back.id()).hasSize(Samples.HUGE.length());
+    assertThat(Float.floatToRawIntBits(back.component(0))).isEqualTo(0x7fc00001);
+    assertThat(Float.floatToRawIntBits(back.component(1))).isEqualTo(0x80000000);
+
+    QueryEvent noThreshold = QueryEvent.once("ns", "q", new float[] {1f}, 5, 1L);
+    assertThat(roundTrip(QueryEventSerializer.INSTANCE, noThreshold).hasThreshold()).isFalse();
+    QueryEvent nan = noThreshold.withThreshold(Float.NaN);
+    assertThat(roundTrip(QueryEventSerializer.INSTANCE, nan).threshold()).isNaN();
+
+    for (DeadLetter d : Samples.deadLetters()) {
+      assertThat(roundTrip(DeadLetterSerializer.INSTANCE, d)).isEqualTo(d);
+    }
+    for (TopKUpdate u : Samples.updates()) {
+      TopKUpdate b = roundTrip(TopKUpdateSerializer.INSTANCE, u);
+      assertThat(b).isEqualTo(u);
+      assertThatThrownBy(() -> b.matches().clear())
+          .isInstanceOf(UnsupportedOperationException.class);
+    }
+  }
+}
