@@ -101,6 +101,8 @@ public final class CoverTree {
   private long[] pathIds = new long[16];
   private RoutingNode[] pathNodes = new RoutingNode[16];
   private int[] pathSlots = new int[16];
+  // Whether the path node changed: only those are written back (on RocksDB each write is a put).
+  private boolean[] pathDirty = new boolean[16];
   private int pathDepth;
   private double chosenDistance;
 
@@ -286,7 +288,7 @@ public final class CoverTree {
       throw new IllegalArgumentException(
           "id '" + id + "' is already in the tree; use upsert to change its vector");
     }
-    TreeMeta meta = store.meta();
+    TreeMeta meta = meta();
     if (meta == null) {
       meta = new TreeMeta(dim, 0, SUPER_ROOT + 1, FIRST_LEARN, null);
       write(SUPER_ROOT, new RoutingNode(dim, 2, SUPER_ROOT));
@@ -320,15 +322,20 @@ public final class CoverTree {
       int slot = chooseEntry(node, vector);
       pathSlots[pathDepth - 1] = slot;
       float r = (float) chosenDistance * radiusInflation;
+      boolean grew = false;
       if (r > node.radii[slot]) {
         node.radii[slot] = r;
+        grew = true;
       }
       if (norm > node.maxNorms[slot]) {
         node.maxNorms[slot] = norm;
+        grew = true;
       }
       if (bar < node.minBars[slot]) {
         node.minBars[slot] = bar;
+        grew = true;
       }
+      pathDirty[pathDepth - 1] = grew;
       long child = node.childIds[slot];
       if (node.childIsBucket[slot]) {
         Bucket b = bucket(child);
@@ -345,7 +352,9 @@ public final class CoverTree {
       pushPath(child, node);
     }
     for (int i = pathDepth - 1; i >= 0; i--) {
-      write(pathIds[i], pathNodes[i]);
+      if (pathDirty[i]) {
+        write(pathIds[i], pathNodes[i]);
+      }
     }
     Arrays.fill(pathNodes, 0, pathDepth, null);
     meta.addSize(1);
@@ -441,7 +450,7 @@ public final class CoverTree {
     if (bid < 0) {
       return false;
     }
-    TreeMeta meta = store.meta();
+    TreeMeta meta = meta();
     Bucket b = bucket(bid);
     b.removeAt(indexIn(b, id, bid));
     store.unplace(id);
@@ -565,7 +574,7 @@ public final class CoverTree {
   }
 
   private void traverse(SearchRules rules) {
-    TreeMeta meta = store.meta();
+    TreeMeta meta = meta();
     if (meta == null) {
       return;
     }
@@ -576,7 +585,7 @@ public final class CoverTree {
     expand(s, rules);
     // Once a quarter of the points have been scored the bounds have shown they prune little
     // (isotropic data): the frontier stops paying for its order, which then only costs time.
-    long flatAfter = counters.dots + meta.size() / 4;
+    long flatAfter = meta.size() / 4;
     while (!queue.isEmpty()) {
       double priority = queue.topPriority();
       long id = queue.topId();
@@ -595,7 +604,7 @@ public final class CoverTree {
       } else {
         expand(routing(id), rules);
       }
-      if (counters.dots > flatAfter && queue.ordered()) {
+      if (rules.pointsScored > flatAfter && queue.ordered()) {
         queue.flatten();
       }
     }
@@ -657,6 +666,7 @@ public final class CoverTree {
       pathIds = Arrays.copyOf(pathIds, cap);
       pathNodes = Arrays.copyOf(pathNodes, cap);
       pathSlots = Arrays.copyOf(pathSlots, cap);
+      pathDirty = Arrays.copyOf(pathDirty, cap);
     }
     pathIds[pathDepth] = id;
     pathNodes[pathDepth] = node;
@@ -718,6 +728,7 @@ public final class CoverTree {
     parent.maxNorms[slot] = na;
     parent.minBars[slot] = ba;
     parent.addEntry(zid, true, c2, 0, rz, nz, bz);
+    pathDirty[level] = true;
     write(bucketId, a);
     write(zid, z);
     handleOverflow(level, meta);
@@ -795,7 +806,9 @@ public final class CoverTree {
     parent.maxNorms[slot] = na;
     parent.minBars[slot] = ba;
     parent.addEntry(zid, false, c2, 0, Math.min(rz, viaOld), nz, bz);
+    pathDirty[level - 1] = true;
     pathNodes[level] = a;
+    pathDirty[level] = false; // written here; a later re-parenting marks it again
     write(nodeId, a);
     write(zid, z);
   }
@@ -817,6 +830,7 @@ public final class CoverTree {
     }
     s.size = 0;
     s.addEntry(rid, false, c, 0, r, maxNorm, minBar);
+    pathDirty[0] = true;
     for (int e = 0; e < root.size; e++) {
       setParent(root.childIds[e], root.childIsBucket[e], rid);
     }
@@ -828,6 +842,7 @@ public final class CoverTree {
     for (int i = 0; i < pathDepth; i++) {
       if (pathIds[i] == childId && pathNodes[i] != null) {
         pathNodes[i].parent = parentId;
+        pathDirty[i] = true;
         return;
       }
     }
@@ -1021,6 +1036,20 @@ public final class CoverTree {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * The store's metadata, checked against this tree's dimension on every operation: a tree object
+   * may be reused across keys of a keyed store, and another key may hold a tree of another
+   * dimension.
+   */
+  private TreeMeta meta() {
+    TreeMeta meta = store.meta();
+    if (meta != null && meta.dimension() != dim) {
+      throw new IllegalStateException(
+          "the store holds a tree of dimension " + meta.dimension() + ", not " + dim);
+    }
+    return meta;
+  }
 
   private double distance(float[] a, int aOff, float[] b, int bOff) {
     counters.dots++;

@@ -67,7 +67,7 @@ public final class HeapNodeStore implements NodeStore {
     return nodes.size();
   }
 
-  /** Number of point locations; equals the tree size when the store is consistent. */
+  @Override
   public long locationCount() {
     return locations.size();
   }

@@ -41,4 +41,7 @@ public interface NodeStore {
    * to answer.
    */
   long nodeCount();
+
+  /** Number of point locations; like {@link #nodeCount()}, for tests and reports. */
+  long locationCount();
 }

@@ -28,6 +28,11 @@ abstract class SearchRules {
   double probeNorm;
   float[] scores = new float[64];
 
+  /**
+   * Points whose full product this search computed: what tells the traversal bounds prune little.
+   */
+  long pointsScored;
+
   // Partial products (see Basis): the probe's head and tail, and whether they still pay this
   // search.
   Basis basis;
@@ -48,6 +53,7 @@ abstract class SearchRules {
   void start(float[] probe, double probeNorm) {
     this.probe = probe;
     this.probeNorm = probeNorm;
+    this.pointsScored = 0;
   }
 
   /** Called by the traversal before it starts, with the tree's current basis or null. */
@@ -154,11 +160,13 @@ abstract class SearchRules {
     }
     kernel.dots(probe, 0, b.vectors, 0, m, dim, scores, 0);
     counters.dots += m;
+    pointsScored += m;
     return scores;
   }
 
   final float score(Bucket b, int i) {
     counters.dots++;
+    pointsScored++;
     return kernel.dot(probe, 0, b.vectors, i * dim, dim);
   }
 }

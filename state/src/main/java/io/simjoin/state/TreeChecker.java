@@ -191,8 +191,8 @@ final class TreeChecker {
               + nodes
               + " are reachable: garbage left behind");
     }
-    if (store instanceof HeapNodeStore h && h.locationCount() != points) {
-      fail("the store locates " + h.locationCount() + " points but the tree holds " + points);
+    if (store.locationCount() != points) {
+      fail("the store locates " + store.locationCount() + " points but the tree holds " + points);
     }
     if (nodes > 2 * points + 1) {
       fail(nodes + " nodes for " + points + " points: more than 2 per point");

@@ -494,6 +494,7 @@ public final class MapStateNodeStore implements NodeStore {
    * Number of point locations of the current key's tree; equals the tree's size when state is
    * consistent. Iterates like {@link #nodeCount()}: for tests only.
    */
+  @Override
   public long locationCount() {
     requireOpen();
     flush();

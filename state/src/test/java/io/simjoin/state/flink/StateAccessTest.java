@@ -85,11 +85,12 @@ class StateAccessTest {
       assertThat(answer(h, Op.count("k")).nodes()).isEqualTo(4);
 
       // Insert into bucket 1 without a split: reads the location (absent), the meta and the path
-      // 0 → 3 → 1; writes the three path nodes, the location and the meta. 5 reads, 5 writes.
+      // 0 → 3 → 1; the point lies inside every ball on its path, so no routing entry grows and
+      // only the bucket is written, with the location and the meta. 5 reads, 3 writes.
       StateAccesses insert = apply(h, Op.insert("k", "x", v(10.5f, 0.5f)));
-      assertThat(insert).isEqualTo(accesses(3, 3, 0, 1, 1, 0, 1, 1, 0));
+      assertThat(insert).isEqualTo(accesses(3, 1, 0, 1, 1, 0, 1, 1, 0));
       assertThat(insert.reads()).isEqualTo(5);
-      assertThat(insert.writes()).isEqualTo(5);
+      assertThat(insert.writes()).isEqualTo(3);
 
       // Top-2 for (1,0): the meta and nodes 0, 3 and bucket 1, whose points fill the top 2 with
       // scores 11 and 10.5; bucket 2 (bound about -9.6) is pruned unread. 4 reads, no write.
@@ -102,10 +103,12 @@ class StateAccessTest {
 
       // Upsert within the same bucket: the delete reads the location, the meta, bucket 1, its
       // parent 3 and, to check the root's centre still nests, the super-root; the insert that
-      // follows finds all five in the cache. Nodes 0, 3 and 1 are written once each, the meta
-      // once, and the location not at all: it ends where the state already has it.
+      // follows finds all five in the cache. Bucket 1 and root 3 (whose entry for bucket 1 the
+      // delete re-tightened) are written once each; the super-root not at all, since the new
+      // point grows no ball; the meta once, and the location not at all: it ends where the state
+      // already has it.
       StateAccesses upsert = apply(h, Op.upsert("k", "a2", v(10, 0.8f)));
-      assertThat(upsert).isEqualTo(accesses(3, 3, 0, 1, 0, 0, 1, 1, 5));
+      assertThat(upsert).isEqualTo(accesses(3, 2, 0, 1, 0, 0, 1, 1, 5));
 
       // Delete from a bucket that keeps points: bucket 1 and root 3 are rewritten, the super-root
       // is only read (the root's centre still nests), the location is removed.
