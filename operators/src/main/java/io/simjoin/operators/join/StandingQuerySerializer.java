@@ -1,0 +1,100 @@
+package io.simjoin.operators.join;
+
+import io.simjoin.operators.events.EventSerializerSnapshot;
+import java.io.IOException;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Flink serializer for {@link StandingQuery}, the value of {@link FlinkShardState}'s standing
+ * queries. Format 1: epoch (long), k (int), threshold (float, NaN for none), the number of matches
+ * (int), then per match its item id (Flink string encoding) and score (float).
+ *
+ * <pre>{@code
+ * new MapStateDescriptor<>(name, StringSerializer.INSTANCE, StandingQuerySerializer.INSTANCE);
+ * }</pre>
+ */
+@PublicEvolving
+public final class StandingQuerySerializer extends JoinSerializer<StandingQuery> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The binary format written; bump it, and keep a reader for the old one, on any change. */
+  static final int FORMAT_VERSION = 1;
+
+  /** The serializer; it is stateless, so one instance serves every thread. */
+  public static final StandingQuerySerializer INSTANCE = new StandingQuerySerializer();
+
+  private StandingQuerySerializer() {}
+
+  /** Its arrays could be written to, so the heap backend's copy-on-write must get its own. */
+  @Override
+  public boolean isImmutableType() {
+    return false;
+  }
+
+  @Override
+  public StandingQuery copy(StandingQuery from) {
+    return new StandingQuery(
+        from.epoch(), from.k(), from.threshold(), from.ids().clone(), from.scores().clone());
+  }
+
+  @Override
+  public StandingQuery createInstance() {
+    return new StandingQuery(0L, 0, Float.NaN, new String[0], new float[0]);
+  }
+
+  @Override
+  public void serialize(StandingQuery q, DataOutputView out) throws IOException {
+    out.writeLong(q.epoch());
+    out.writeInt(q.k());
+    out.writeFloat(q.threshold());
+    String[] ids = q.ids();
+    float[] scores = q.scores();
+    out.writeInt(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      JoinWire.writeString(ids[i], out);
+      out.writeFloat(scores[i]);
+    }
+  }
+
+  @Override
+  public StandingQuery deserialize(DataInputView in) throws IOException {
+    long epoch = in.readLong();
+    int k = in.readInt();
+    float threshold = in.readFloat();
+    int n = in.readInt();
+    // a partial never holds more than k: a larger count is corruption, not a big allocation
+    if (n < 0 || n > k) {
+      throw JoinWire.corrupt(n + " matches for k = " + k);
+    }
+    String[] ids = new String[n];
+    float[] scores = new float[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = JoinWire.readString(in);
+      scores[i] = in.readFloat();
+    }
+    return new StandingQuery(epoch, k, threshold, ids, scores);
+  }
+
+  @Override
+  public TypeSerializerSnapshot<StandingQuery> snapshotConfiguration() {
+    return new Snapshot();
+  }
+
+  /** The versioned snapshot of {@link StandingQuerySerializer}. */
+  public static final class Snapshot extends EventSerializerSnapshot<StandingQuery> {
+    /** For Flink, which instantiates snapshots reflectively when it restores. */
+    public Snapshot() {
+      super(FORMAT_VERSION);
+    }
+
+    @Override
+    protected TypeSerializer<StandingQuery> serializerForFormat(int format) {
+      return INSTANCE;
+    }
+  }
+}
