@@ -1,0 +1,200 @@
+package io.simjoin.operators;
+
+import io.simjoin.operators.events.DeadLetter;
+import io.simjoin.operators.events.EventTypeInfo;
+import io.simjoin.operators.events.ItemEvent;
+import io.simjoin.operators.events.QueryEvent;
+import io.simjoin.operators.events.ThresholdMatch;
+import io.simjoin.operators.events.TopKUpdate;
+import io.simjoin.operators.join.JoinKeys;
+import io.simjoin.operators.join.JoinTypeInfo;
+import io.simjoin.operators.join.PartialTopK;
+import io.simjoin.operators.validation.EventValidator;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The exact streaming top-k maximum-inner-product join as a DataStream operator graph.
+ *
+ * <pre>{@code
+ * SimilarityJoin.Result join =
+ *     SimilarityJoin.builder()
+ *         .items(itemStream)       // DataStream<ItemEvent>: upserts and deletes
+ *         .queries(queryStream)    // DataStream<QueryEvent>: ONCE, REGISTER, CANCEL
+ *         .shards(8)               // shards per namespace: the unit of parallelism
+ *         .maxK(1000)
+ *         .build();
+ * join.updates().sinkTo(...);      // TopKUpdate: every query's top-k, kept current
+ * join.alerts().sinkTo(...);       // ThresholdMatch: alerts and their retractions
+ * join.deadLetters().sinkTo(...);  // DeadLetter: what was refused, and why
+ * }</pre>
+ *
+ * <p>Topology: items are keyed by {@code (namespace, hash(id) mod shards)}; each query goes to all
+ * shards of its namespace; {@link ShardJoin} keeps the cover trees in keyed state (RocksDB with the
+ * embedded RocksDB state backend) and emits partial top-k lists, which {@link TopKMerge}, keyed by
+ * {@code (namespace, query id)}, merges. Every stateful operator has a stable uid, so savepoints
+ * restore across job changes and rescaling (shards stay fixed; parallelism may change).
+ */
+@PublicEvolving
+public final class SimilarityJoin {
+  /** uids of the stateful operators: part of the savepoint contract, never change them. */
+  public static final String UID_VALIDATE_ITEMS = "simjoin-validate-items";
+
+  public static final String UID_VALIDATE_QUERIES = "simjoin-validate-queries";
+  public static final String UID_SHARD_JOIN = "simjoin-shard-join";
+  public static final String UID_TOPK_MERGE = "simjoin-topk-merge";
+
+  private SimilarityJoin() {}
+
+  /**
+   * The shard of an item: {@code String.hashCode} is specified by the Java language, so every JVM
+   * of a cluster, and every restart, agrees.
+   */
+  static int shardOf(String itemId, int shards) {
+    return Math.floorMod(itemId.hashCode(), shards);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The three output streams of a join. */
+  public record Result(
+      DataStream<TopKUpdate> updates,
+      DataStream<ThresholdMatch> alerts,
+      DataStream<DeadLetter> deadLetters) {}
+
+  /** Configures a join; {@link #build()} checks the settings and says what to fix. */
+  public static final class Builder {
+    private DataStream<ItemEvent> items;
+    private DataStream<QueryEvent> queries;
+    private int shards = 4;
+    private int maxK = EventValidator.DEFAULT_MAX_K;
+    private int maxDimension = EventValidator.DEFAULT_MAX_DIMENSION;
+    private int maxStandingQueries = EventValidator.DEFAULT_MAX_STANDING_QUERIES_PER_NAMESPACE;
+    private int bucketCapacity = 64;
+
+    private Builder() {}
+
+    /** The item stream (required). */
+    public Builder items(DataStream<ItemEvent> items) {
+      this.items = items;
+      return this;
+    }
+
+    /** The query stream (required). */
+    public Builder queries(DataStream<QueryEvent> queries) {
+      this.queries = queries;
+      return this;
+    }
+
+    /**
+     * Shards per namespace (default 4): items of a namespace are spread over this many keys, and
+     * each query is searched in all of them. More shards spread a large namespace over more
+     * subtasks; keep it fixed for the life of a job (a savepoint restores only with the same
+     * value).
+     */
+    public Builder shards(int shards) {
+      this.shards = shards;
+      return this;
+    }
+
+    /** Largest k a query may ask for (default {@value EventValidator#DEFAULT_MAX_K}). */
+    public Builder maxK(int maxK) {
+      this.maxK = maxK;
+      return this;
+    }
+
+    /**
+     * Largest vector dimension accepted (default {@value EventValidator#DEFAULT_MAX_DIMENSION}).
+     */
+    public Builder maxDimension(int maxDimension) {
+      this.maxDimension = maxDimension;
+      return this;
+    }
+
+    /** Most standing queries per namespace; a REGISTER beyond it is a dead letter. */
+    public Builder maxStandingQueriesPerNamespace(int maxStandingQueries) {
+      this.maxStandingQueries = maxStandingQueries;
+      return this;
+    }
+
+    /**
+     * Points per leaf bucket of the state-backed trees (default 64): one bucket is one RocksDB
+     * value, rewritten when a point enters it, so smaller than the heap tree's default.
+     */
+    public Builder bucketCapacity(int bucketCapacity) {
+      this.bucketCapacity = bucketCapacity;
+      return this;
+    }
+
+    public Result build() {
+      if (items == null) {
+        throw new IllegalArgumentException("no item stream: call items(DataStream<ItemEvent>)");
+      }
+      if (queries == null) {
+        throw new IllegalArgumentException("no query stream: call queries(DataStream<QueryEvent>)");
+      }
+      if (shards < 1) {
+        throw new IllegalArgumentException("shards must be at least 1, got " + shards);
+      }
+      if (bucketCapacity < 2) {
+        throw new IllegalArgumentException(
+            "bucketCapacity must be at least 2, got " + bucketCapacity);
+      }
+      EventValidator validator =
+          EventValidator.builder()
+              .maxK(maxK)
+              .maxDimension(maxDimension)
+              .maxStandingQueriesPerNamespace(maxStandingQueries)
+              .build();
+      int s = shards;
+
+      // The stateless steps run at their input's parallelism: the edge stays a forward one, so
+      // the events of one item (or query) keep their order. A rebalance here would let a DELETE
+      // overtake its UPSERT.
+      SingleOutputStreamOperator<ItemEvent> validItems =
+          items
+              .process(new ValidateAndFanOut.Items(validator), EventTypeInfo.ITEM_EVENT)
+              .setParallelism(items.getParallelism())
+              .uid(UID_VALIDATE_ITEMS)
+              .name("Validate items");
+      TypeInformation<Tuple2<Integer, QueryEvent>> tagged =
+          Types.TUPLE(Types.INT, EventTypeInfo.QUERY_EVENT);
+      SingleOutputStreamOperator<Tuple2<Integer, QueryEvent>> fannedQueries =
+          queries
+              .process(new ValidateAndFanOut.Queries(validator, s), tagged)
+              .setParallelism(queries.getParallelism())
+              .uid(UID_VALIDATE_QUERIES)
+              .name("Validate queries, fan out to shards");
+
+      SingleOutputStreamOperator<PartialTopK> partials =
+          validItems
+              .keyBy(i -> JoinKeys.shard(i.namespace(), shardOf(i.id(), s)), Types.STRING)
+              .connect(
+                  fannedQueries.keyBy(t -> JoinKeys.shard(t.f1.namespace(), t.f0), Types.STRING))
+              .process(new ShardJoin(validator, bucketCapacity), JoinTypeInfo.PARTIAL_TOP_K)
+              .uid(UID_SHARD_JOIN)
+              .name("ShardJoin");
+
+      SingleOutputStreamOperator<TopKUpdate> updates =
+          partials
+              .keyBy(PartialTopK::mergeKey, Types.STRING)
+              .process(new TopKMerge(s), EventTypeInfo.TOP_K_UPDATE)
+              .uid(UID_TOPK_MERGE)
+              .name("TopKMerge");
+
+      DataStream<DeadLetter> deadLetters =
+          validItems
+              .getSideOutput(ShardJoin.DEAD_LETTERS)
+              .union(
+                  fannedQueries.getSideOutput(ShardJoin.DEAD_LETTERS),
+                  partials.getSideOutput(ShardJoin.DEAD_LETTERS));
+      return new Result(updates, partials.getSideOutput(ShardJoin.ALERTS), deadLetters);
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.simjoin.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.simjoin.operators.events.DeadLetter;
+import io.simjoin.operators.events.EventTypeInfo;
+import io.simjoin.operators.events.ItemEvent;
+import io.simjoin.operators.events.QueryEvent;
+import io.simjoin.operators.events.ScoredItem;
+import io.simjoin.operators.events.ThresholdMatch;
+import io.simjoin.operators.events.TopKUpdate;
+import io.simjoin.operators.events.UpdateCause;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole join in a Flink MiniCluster with the embedded RocksDB state backend, incremental
+ * checkpoints and generic types disabled, on seeded streams over several namespaces: upserts,
+ * changed vectors, deletes of items that sit in someone's top-k, registers, re-registers, cancels,
+ * one-shot queries, thresholds and bad events. The oracle is a brute-force scan written here.
+ */
+class SimilarityJoinIT {
+  private static final int D = 8;
+  private static final int SHARDS = 3;
+
+  @TempDir Path checkpoints;
+
+  private record Standing(String ns, String id, float[] v, int k, Float threshold) {}
+
+  @Test
+  void finalTopKAlertsAndDeadLettersMatchTheOracle() throws Exception {
+    SplittableRandom r = new SplittableRandom(7);
+    String[] namespaces = {"books", "films", "music"};
+    List<ItemEvent> items = new ArrayList<>();
+    List<QueryEvent> queries = new ArrayList<>();
+    Map<String, Map<String, float[]>> live = new HashMap<>();
+    Map<String, Standing> standing = new LinkedHashMap<>();
+    Set<String> cancelled = new HashSet<>();
+    Map<String, Integer> registrations = new HashMap<>();
+    Map<DeadLetter.Reason, Integer> expectedDead = new EnumMap<>(DeadLetter.Reason.class);
+    long ts = 1_000;
+    for (String ns : namespaces) {
+      live.put(ns, new HashMap<>());
+    }
+    for (int i = 0; i < 1500; i++) {
+      String ns = namespaces[r.nextInt(namespaces.length)];
+      Map<String, float[]> l = live.get(ns);
+      int op = r.nextInt(10);
+      if (op < 7 || l.isEmpty()) {
+        String id = !l.isEmpty() && r.nextInt(5) == 0 ? pick(r, l.keySet()) : ns + "-i" + i;
+        float[] v = vector(r);
+        items.add(ItemEvent.upsert(ns, id, v, ts++));
+        l.put(id, v);
+      } else {
+        String id = pick(r, l.keySet());
+        items.add(ItemEvent.delete(ns, id, ts++));
+        l.remove(id);
+      }
+    }
+    // bad items, late enough that every shard has fixed its dimension
+    float[] nan = vector(r);
+    nan[3] = Float.NaN;
+    items.add(ItemEvent.of("books", "bad-nan", ItemEvent.Op.UPSERT, nan, ts++));
+    items.add(ItemEvent.of("books", "", ItemEvent.Op.UPSERT, vector(r), ts++));
+    items.add(ItemEvent.delete("films", "never-upserted", ts++));
+    expectedDead.merge(DeadLetter.Reason.NON_FINITE_COMPONENT, 1, Integer::sum);
+    expectedDead.merge(DeadLetter.Reason.EMPTY_ID, 1, Integer::sum);
+    expectedDead.merge(DeadLetter.Reason.UNKNOWN_ITEM, 1, Integer::sum);
+
+    for (int i = 0; i < 80; i++) {
+      String ns = namespaces[r.nextInt(namespaces.length)];
+      String id = "q" + r.nextInt(40); // collisions are re-registers
+      String key = ns + "/" + id;
+      int op = r.nextInt(10);
+      if (op < 7) {
+        float[] v = vector(r);
+        int k = 1 + r.nextInt(8);
+        Float threshold = r.nextInt(3) == 0 ? (float) (1 + r.nextDouble()) : null;
+        queries.add(QueryEvent.of(ns, id, QueryEvent.Op.REGISTER, v, k, threshold, ts++));
+        standing.put(key, new Standing(ns, id, v, k, threshold));
+        registrations.merge(key, 1, Integer::sum);
+        cancelled.remove(key);
+      } else if (op < 9 && standing.containsKey(key)) {
+        queries.add(QueryEvent.cancel(ns, id, ts++));
+        standing.remove(key);
+        cancelled.add(key);
+      } else {
+        queries.add(QueryEvent.once(ns, "once-" + i, vector(r), 1 + r.nextInt(5), ts++));
+      }
+    }
+    queries.add(QueryEvent.of("books", "bad-k", QueryEvent.Op.REGISTER, vector(r), 0, null, ts++));
+    queries.add(QueryEvent.cancel("music", "never-registered", ts++));
+    expectedDead.merge(DeadLetter.Reason.K_NOT_POSITIVE, 1, Integer::sum);
+    expectedDead.merge(DeadLetter.Reason.UNKNOWN_QUERY, 1, Integer::sum);
+
+    StreamExecutionEnvironment env = environment();
+    SimilarityJoin.Result join =
+        SimilarityJoin.builder()
+            .items(env.fromData(items, EventTypeInfo.ITEM_EVENT).setParallelism(1))
+            .queries(env.fromData(queries, EventTypeInfo.QUERY_EVENT).setParallelism(1))
+            .shards(SHARDS)
+            .maxK(100)
+            .bucketCapacity(8)
+            .build();
+    CloseableIterator<TopKUpdate> updates = join.updates().collectAsync();
+    CloseableIterator<ThresholdMatch> alerts = join.alerts().collectAsync();
+    CloseableIterator<DeadLetter> dead = join.deadLetters().collectAsync();
+    env.execute("simjoin IT");
+
+    Map<String, TopKUpdate> last = new HashMap<>();
+    Map<String, Long> lastSeq = new HashMap<>();
+    while (updates.hasNext()) {
+      TopKUpdate u = updates.next();
+      String key = u.namespace() + "/" + u.queryId();
+      long prev = lastSeq.getOrDefault(key, 0L);
+      boolean restart =
+          u.seq() == 1
+              && last.containsKey(key)
+              && last.get(key).cause().kind() == UpdateCause.Kind.CANCELLED;
+      if (u.seq() != prev + 1 && !restart && !u.queryId().startsWith("once-")) {
+        fail("seq of " + key + " went from " + prev + " to " + u.seq());
+      }
+      lastSeq.put(key, u.seq());
+      last.put(key, u);
+    }
+    for (Standing s : standing.values()) {
+      TopKUpdate u = last.get(s.ns + "/" + s.id);
+      assertThat(u).as("an update for %s/%s", s.ns, s.id).isNotNull();
+      assertExact(s, u.matches(), live.get(s.ns));
+    }
+    for (String key : cancelled) {
+      assertThat(last.get(key).cause().kind()).as(key).isEqualTo(UpdateCause.Kind.CANCELLED);
+    }
+
+    // Alerts carry no registration, so they are checked for queries registered exactly once:
+    // alerts minus retractions must be exactly the live items at or above the threshold.
+    Map<String, Set<String>> liveAlerts = new HashMap<>();
+    while (alerts.hasNext()) {
+      ThresholdMatch a = alerts.next();
+      String key = a.namespace() + "/" + a.queryId();
+      if (registrations.getOrDefault(key, 0) != 1) {
+        continue;
+      }
+      Set<String> s = liveAlerts.computeIfAbsent(key, x -> new HashSet<>());
+      if (a.isRetraction()) {
+        if (!s.remove(a.itemId())) {
+          fail("retraction of " + a.itemId() + " for " + key + " without an alert");
+        }
+      } else if (!s.add(a.itemId())) {
+        fail("duplicate alert of " + a.itemId() + " for " + key);
+      }
+    }
+    int checkedAlerts = 0;
+    for (Standing s : standing.values()) {
+      if (s.threshold == null || registrations.get(s.ns + "/" + s.id) != 1) {
+        continue;
+      }
+      checkedAlerts++;
+      Set<String> got = liveAlerts.getOrDefault(s.ns + "/" + s.id, Set.of());
+      for (Map.Entry<String, float[]> e : live.get(s.ns).entrySet()) {
+        double score = dot(s.v, e.getValue());
+        double tol = 1e-5 * (1 + Math.abs(score));
+        if (score >= s.threshold + tol && !got.contains(e.getKey())) {
+          fail(s.ns + "/" + s.id + " has no live alert for " + e.getKey() + " at " + score);
+        }
+        if (score < s.threshold - tol && got.contains(e.getKey())) {
+          fail(s.ns + "/" + s.id + " has a live alert for " + e.getKey() + " at " + score);
+        }
+      }
+    }
+
+    assertThat(checkedAlerts).as("threshold queries checked").isPositive();
+
+    Map<DeadLetter.Reason, Integer> gotDead = new EnumMap<>(DeadLetter.Reason.class);
+    while (dead.hasNext()) {
+      gotDead.merge(dead.next().reason(), 1, Integer::sum);
+    }
+    assertThat(gotDead).isEqualTo(expectedDead);
+  }
+
+  private StreamExecutionEnvironment environment() {
+    Configuration conf = new Configuration();
+    conf.setString("state.backend.type", "rocksdb");
+    conf.setString("execution.checkpointing.incremental", "true");
+    conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+    conf.setString("execution.checkpointing.interval", "200 ms");
+    conf.setString("pipeline.generic-types", "false");
+    conf.setString("restart-strategy.type", "none");
+    conf.setString("parallelism.default", "2");
+    return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+  }
+
+  private static void assertExact(Standing s, List<ScoredItem> got, Map<String, float[]> items) {
+    List<Map.Entry<String, Double>> all = new ArrayList<>();
+    for (Map.Entry<String, float[]> e : items.entrySet()) {
+      all.add(Map.entry(e.getKey(), dot(s.v, e.getValue())));
+    }
+    all.sort(
+        Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
+            .thenComparing(Map.Entry::getKey));
+    List<Map.Entry<String, Double>> want = all.subList(0, Math.min(s.k, all.size()));
+    assertThat(got).as("top-k of %s/%s", s.ns, s.id).hasSize(want.size());
+    for (int i = 0; i < got.size(); i++) {
+      float[] v = items.get(got.get(i).itemId());
+      if (v == null) {
+        fail(s.ns + "/" + s.id + " holds deleted " + got.get(i).itemId());
+      }
+      if (Math.abs(dot(s.v, v) - want.get(i).getValue())
+          > 1e-5 * (1 + Math.abs(want.get(i).getValue()))) {
+        fail(s.ns + "/" + s.id + " rank " + i + ": " + got + " but the oracle has " + want);
+      }
+    }
+  }
+
+  private static String pick(SplittableRandom r, Set<String> keys) {
+    List<String> l = new ArrayList<>(keys);
+    l.sort(null);
+    return l.get(r.nextInt(l.size()));
+  }
+
+  private static float[] vector(SplittableRandom r) {
+    float[] v = new float[D];
+    for (int i = 0; i < D; i++) {
+      v[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return v;
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
+  }
+}
