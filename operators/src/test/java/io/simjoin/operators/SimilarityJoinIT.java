@@ -81,6 +81,8 @@ class SimilarityJoinIT {
     expectedDead.merge(DeadLetter.Reason.NON_FINITE_COMPONENT, 1, Integer::sum);
     expectedDead.merge(DeadLetter.Reason.EMPTY_ID, 1, Integer::sum);
     expectedDead.merge(DeadLetter.Reason.UNKNOWN_ITEM, 1, Integer::sum);
+    items.add(ItemEvent.upsert("bad\u001fns", "x", vector(r), ts++));
+    expectedDead.merge(DeadLetter.Reason.INVALID_NAMESPACE, 1, Integer::sum);
 
     for (int i = 0; i < 80; i++) {
       String ns = namespaces[r.nextInt(namespaces.length)];
@@ -107,6 +109,8 @@ class SimilarityJoinIT {
     queries.add(QueryEvent.cancel("music", "never-registered", ts++));
     expectedDead.merge(DeadLetter.Reason.K_NOT_POSITIVE, 1, Integer::sum);
     expectedDead.merge(DeadLetter.Reason.UNKNOWN_QUERY, 1, Integer::sum);
+    queries.add(QueryEvent.once("bad\u001fns", "q", vector(r), 3, ts++));
+    expectedDead.merge(DeadLetter.Reason.INVALID_NAMESPACE, 1, Integer::sum);
 
     StreamExecutionEnvironment env = environment();
     SimilarityJoin.Result join =

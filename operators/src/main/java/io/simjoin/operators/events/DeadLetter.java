@@ -66,7 +66,9 @@ public final class DeadLetter {
     /** A CANCEL of a query that is not registered. */
     UNKNOWN_QUERY("CANCEL of a query that is not registered"),
     /** A REGISTER that would exceed the configured number of standing queries per namespace. */
-    TOO_MANY_STANDING_QUERIES("the namespace already has the maximum number of standing queries");
+    TOO_MANY_STANDING_QUERIES("the namespace already has the maximum number of standing queries"),
+    /** The namespace contains U+001F, which the operators' keys use as a separator. */
+    INVALID_NAMESPACE("the namespace contains the reserved character U+001F");
 
     private final String description;
 

@@ -92,6 +92,7 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
       case UNKNOWN_ITEM -> 11;
       case UNKNOWN_QUERY -> 12;
       case TOO_MANY_STANDING_QUERIES -> 13;
+      case INVALID_NAMESPACE -> 14;
     };
   }
 

@@ -4,6 +4,7 @@ import io.simjoin.operators.events.DeadLetter;
 import io.simjoin.operators.events.DeadLetter.Reason;
 import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
+import io.simjoin.operators.join.JoinKeys;
 import java.io.Serializable;
 import java.util.Optional;
 import org.apache.flink.annotation.PublicEvolving;
@@ -117,6 +118,9 @@ public final class EventValidator implements Serializable {
               + nullOrEmpty(item.namespace())
               + "; set it to the index (catalogue, tenant) the item belongs to");
     }
+    if (!JoinKeys.isKeyable(item.namespace())) {
+      return item(item, Reason.INVALID_NAMESPACE, invalidNamespace(what, item.namespace()));
+    }
     String where = " in namespace " + quote(item.namespace());
     if (isEmpty(item.id())) {
       return item(
@@ -200,6 +204,9 @@ public final class EventValidator implements Serializable {
               + ": the namespace is "
               + nullOrEmpty(query.namespace())
               + "; set it to the index (catalogue, tenant) the query searches");
+    }
+    if (!JoinKeys.isKeyable(query.namespace())) {
+      return query(query, Reason.INVALID_NAMESPACE, invalidNamespace(what, query.namespace()));
     }
     String where = " in namespace " + quote(query.namespace());
     if (isEmpty(query.id())) {
@@ -444,6 +451,13 @@ public final class EventValidator implements Serializable {
   }
 
   /** Builds an {@link EventValidator}; every limit has a default. */
+  private static String invalidNamespace(String what, String namespace) {
+    return what
+        + ": the namespace "
+        + quote(namespace.replace(String.valueOf(JoinKeys.SEPARATOR), "\\u001f"))
+        + " contains U+001F, which simjoin reserves as a key separator; rename the namespace";
+  }
+
   public static final class Builder {
     private int maxK = DEFAULT_MAX_K;
     private int maxDimension = DEFAULT_MAX_DIMENSION;

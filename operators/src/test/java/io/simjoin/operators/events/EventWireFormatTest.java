@@ -117,7 +117,8 @@ class EventWireFormatTest {
       "THRESHOLD_NAN",
       "UNKNOWN_ITEM",
       "UNKNOWN_QUERY",
-      "TOO_MANY_STANDING_QUERIES"
+      "TOO_MANY_STANDING_QUERIES",
+      "INVALID_NAMESPACE"
     };
     assertThat(reasons).hasSize(expected.length);
     for (int code = 0; code < expected.length; code++) {

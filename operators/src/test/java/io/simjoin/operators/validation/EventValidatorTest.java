@@ -99,6 +99,17 @@ class EventValidatorTest {
   // namespace and id
 
   @Test
+  void namespaceWithTheKeySeparator() {
+    // Keys join namespace and shard or query id with U+001F: such a namespace could collide.
+    ItemEvent e = ItemEvent.of("a\u001fb", "sku-1", ItemEvent.Op.UPSERT, VEC, 1L);
+    assertThat(rejectedItem(V.checkItem(e), Reason.INVALID_NAMESPACE, e))
+        .contains("U+001F")
+        .contains("rename the namespace");
+    QueryEvent q = QueryEvent.of("a\u001f", "q", QueryEvent.Op.CANCEL, null, 0, null, 1L);
+    assertThat(rejectedQuery(V.checkQuery(q), Reason.INVALID_NAMESPACE, q)).contains("U+001F");
+  }
+
+  @Test
   void emptyOrNullNamespace() {
     ItemEvent e = ItemEvent.of("", "sku-1", ItemEvent.Op.UPSERT, VEC, 1L);
     assertThat(rejectedItem(V.checkItem(e), Reason.EMPTY_NAMESPACE, e))
@@ -363,6 +374,7 @@ class EventValidatorTest {
     // the reason assertions record what they see; run the tests that should see every reason
     SEEN.clear();
     emptyOrNullNamespace();
+    namespaceWithTheKeySeparator();
     emptyOrNullId();
     missingVector();
     emptyVector();
