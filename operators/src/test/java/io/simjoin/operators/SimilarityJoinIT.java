@@ -22,7 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -42,17 +46,114 @@ class SimilarityJoinIT {
 
   private record Standing(String ns, String id, float[] v, int k, Float threshold) {}
 
+  /** The input streams and what the oracle expects of them. */
+  private static final class Scenario {
+    final List<ItemEvent> items = new ArrayList<>();
+    final List<QueryEvent> queries = new ArrayList<>();
+    final Map<String, Map<String, float[]>> live = new HashMap<>();
+    final Map<String, Standing> standing = new LinkedHashMap<>();
+    final Set<String> cancelled = new HashSet<>();
+    final Map<String, Integer> registrations = new HashMap<>();
+    final Map<DeadLetter.Reason, Integer> expectedDead = new EnumMap<>(DeadLetter.Reason.class);
+  }
+
   @Test
   void finalTopKAlertsAndDeadLettersMatchTheOracle() throws Exception {
-    SplittableRandom r = new SplittableRandom(7);
+    Scenario sc = generate(7);
+    StreamExecutionEnvironment env = environment("none");
+    check(sc, run(env, sc, env.fromData(sc.items, EventTypeInfo.ITEM_EVENT).setParallelism(1)));
+  }
+
+  /**
+   * A task fails once mid-stream, after a checkpoint completed; the job restarts from it. Through
+   * the checkpointed collect sink every update, alert and dead letter must arrive exactly once: a
+   * replayed update would repeat a seq, a lost one leave a gap, and the final answers must still
+   * equal the oracle.
+   */
+  @Test
+  void survivesAFailureWithNothingLostOrDuplicated() throws Exception {
+    Scenario sc = generate(11);
+    StreamExecutionEnvironment env = environment("fixed-delay");
+    FailOnce.reset(sc.items.size() / 2);
+    DataStream<ItemEvent> items =
+        env.fromData(sc.items, EventTypeInfo.ITEM_EVENT)
+            .setParallelism(1)
+            .map(new FailOnce())
+            .returns(EventTypeInfo.ITEM_EVENT)
+            .setParallelism(1);
+    check(sc, run(env, sc, items));
+    assertThat(FailOnce.failed()).as("the induced failure happened").isTrue();
+  }
+
+  /** Fails the task once, at a given record, but only after a checkpoint has completed. */
+  static final class FailOnce extends RichMapFunction<ItemEvent, ItemEvent>
+      implements CheckpointListener {
+    private static final AtomicBoolean FAILED = new AtomicBoolean();
+    private static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+    private static volatile int failAt;
+    private int seen;
+
+    static void reset(int at) {
+      FAILED.set(false);
+      CHECKPOINTED.set(false);
+      failAt = at;
+    }
+
+    static boolean failed() {
+      return FAILED.get();
+    }
+
+    @Override
+    public ItemEvent map(ItemEvent e) throws Exception {
+      // Slow enough for checkpoints to happen while records flow.
+      Thread.sleep(1);
+      if (++seen >= failAt && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("induced failure at record " + seen);
+      }
+      return e;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      CHECKPOINTED.set(true);
+    }
+  }
+
+  private record Outputs(
+      List<TopKUpdate> updates, List<ThresholdMatch> alerts, List<DeadLetter> deadLetters) {}
+
+  private static Outputs run(
+      StreamExecutionEnvironment env, Scenario sc, DataStream<ItemEvent> items) throws Exception {
+    SimilarityJoin.Result join =
+        SimilarityJoin.builder()
+            .items(items)
+            .queries(env.fromData(sc.queries, EventTypeInfo.QUERY_EVENT).setParallelism(1))
+            .shards(SHARDS)
+            .maxK(100)
+            .bucketCapacity(8)
+            .build();
+    CloseableIterator<TopKUpdate> updates = join.updates().collectAsync();
+    CloseableIterator<ThresholdMatch> alerts = join.alerts().collectAsync();
+    CloseableIterator<DeadLetter> dead = join.deadLetters().collectAsync();
+    env.execute("simjoin IT");
+    Outputs out = new Outputs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    updates.forEachRemaining(out.updates::add);
+    alerts.forEachRemaining(out.alerts::add);
+    dead.forEachRemaining(out.deadLetters::add);
+    return out;
+  }
+
+  private static Scenario generate(long seed) {
+    Scenario sc = new Scenario();
+    SplittableRandom r = new SplittableRandom(seed);
     String[] namespaces = {"books", "films", "music"};
-    List<ItemEvent> items = new ArrayList<>();
-    List<QueryEvent> queries = new ArrayList<>();
-    Map<String, Map<String, float[]>> live = new HashMap<>();
-    Map<String, Standing> standing = new LinkedHashMap<>();
-    Set<String> cancelled = new HashSet<>();
-    Map<String, Integer> registrations = new HashMap<>();
-    Map<DeadLetter.Reason, Integer> expectedDead = new EnumMap<>(DeadLetter.Reason.class);
+    List<ItemEvent> items = sc.items;
+    List<QueryEvent> queries = sc.queries;
+    Map<String, Map<String, float[]>> live = sc.live;
+    Map<String, Standing> standing = sc.standing;
+    Set<String> cancelled = sc.cancelled;
+    Map<String, Integer> registrations = sc.registrations;
+    Map<DeadLetter.Reason, Integer> expectedDead = sc.expectedDead;
     long ts = 1_000;
     for (String ns : namespaces) {
       live.put(ns, new HashMap<>());
@@ -112,24 +213,16 @@ class SimilarityJoinIT {
     queries.add(QueryEvent.once("bad\u001fns", "q", vector(r), 3, ts++));
     expectedDead.merge(DeadLetter.Reason.INVALID_NAMESPACE, 1, Integer::sum);
 
-    StreamExecutionEnvironment env = environment();
-    SimilarityJoin.Result join =
-        SimilarityJoin.builder()
-            .items(env.fromData(items, EventTypeInfo.ITEM_EVENT).setParallelism(1))
-            .queries(env.fromData(queries, EventTypeInfo.QUERY_EVENT).setParallelism(1))
-            .shards(SHARDS)
-            .maxK(100)
-            .bucketCapacity(8)
-            .build();
-    CloseableIterator<TopKUpdate> updates = join.updates().collectAsync();
-    CloseableIterator<ThresholdMatch> alerts = join.alerts().collectAsync();
-    CloseableIterator<DeadLetter> dead = join.deadLetters().collectAsync();
-    env.execute("simjoin IT");
+    return sc;
+  }
 
+  private static void check(Scenario sc, Outputs out) {
+    Map<String, Map<String, float[]>> live = sc.live;
+    Map<String, Standing> standing = sc.standing;
+    Map<String, Integer> registrations = sc.registrations;
     Map<String, TopKUpdate> last = new HashMap<>();
     Map<String, Long> lastSeq = new HashMap<>();
-    while (updates.hasNext()) {
-      TopKUpdate u = updates.next();
+    for (TopKUpdate u : out.updates) {
       String key = u.namespace() + "/" + u.queryId();
       long prev = lastSeq.getOrDefault(key, 0L);
       boolean restart =
@@ -147,15 +240,14 @@ class SimilarityJoinIT {
       assertThat(u).as("an update for %s/%s", s.ns, s.id).isNotNull();
       assertExact(s, u.matches(), live.get(s.ns));
     }
-    for (String key : cancelled) {
+    for (String key : sc.cancelled) {
       assertThat(last.get(key).cause().kind()).as(key).isEqualTo(UpdateCause.Kind.CANCELLED);
     }
 
     // Alerts carry no registration, so they are checked for queries registered exactly once:
     // alerts minus retractions must be exactly the live items at or above the threshold.
     Map<String, Set<String>> liveAlerts = new HashMap<>();
-    while (alerts.hasNext()) {
-      ThresholdMatch a = alerts.next();
+    for (ThresholdMatch a : out.alerts) {
       String key = a.namespace() + "/" + a.queryId();
       if (registrations.getOrDefault(key, 0) != 1) {
         continue;
@@ -191,20 +283,22 @@ class SimilarityJoinIT {
     assertThat(checkedAlerts).as("threshold queries checked").isPositive();
 
     Map<DeadLetter.Reason, Integer> gotDead = new EnumMap<>(DeadLetter.Reason.class);
-    while (dead.hasNext()) {
-      gotDead.merge(dead.next().reason(), 1, Integer::sum);
+    for (DeadLetter d : out.deadLetters) {
+      gotDead.merge(d.reason(), 1, Integer::sum);
     }
-    assertThat(gotDead).isEqualTo(expectedDead);
+    assertThat(gotDead).isEqualTo(sc.expectedDead);
   }
 
-  private StreamExecutionEnvironment environment() {
+  private StreamExecutionEnvironment environment(String restartStrategy) {
     Configuration conf = new Configuration();
     conf.setString("state.backend.type", "rocksdb");
     conf.setString("execution.checkpointing.incremental", "true");
     conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
     conf.setString("execution.checkpointing.interval", "200 ms");
     conf.setString("pipeline.generic-types", "false");
-    conf.setString("restart-strategy.type", "none");
+    conf.setString("restart-strategy.type", restartStrategy);
+    conf.setString("restart-strategy.fixed-delay.attempts", "2");
+    conf.setString("restart-strategy.fixed-delay.delay", "100 ms");
     conf.setString("parallelism.default", "2");
     return StreamExecutionEnvironment.getExecutionEnvironment(conf);
   }
