@@ -105,9 +105,11 @@ class SimilarityJoinIT {
 
     @Override
     public ItemEvent map(ItemEvent e) throws Exception {
-      // Slow enough for checkpoints to happen while records flow.
-      Thread.sleep(1);
-      if (++seen >= failAt && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+      // Slow enough for checkpoints to happen while records flow; past the failure point, slower
+      // still until one has completed (the task must not block: barriers pass between records).
+      boolean due = ++seen >= failAt && !FAILED.get();
+      Thread.sleep(due && !CHECKPOINTED.get() ? 10 : 1);
+      if (due && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("induced failure at record " + seen);
       }
       return e;
