@@ -4,6 +4,7 @@ import io.simjoin.bench.data.DatasetSpec;
 import io.simjoin.bench.data.Fvecs;
 import io.simjoin.bench.data.SyntheticData.Role;
 import io.simjoin.bench.data.VectorSet;
+import io.simjoin.bench.flink.RocksTreeJob;
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.HeapNodeStore;
 import io.simjoin.state.Match;
@@ -13,6 +14,7 @@ import io.simjoin.state.kernel.DotKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -144,17 +146,74 @@ public final class BenchCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  /** Where the tree's nodes live for the run. */
+  public enum Store {
+    heap,
+    rocksdb
+  }
+
+  @Option(
+      names = "--store",
+      paramLabel = "STORE",
+      defaultValue = "heap",
+      description =
+          "heap: the tree on a HeapNodeStore in this JVM; rocksdb: the same tree over Flink keyed"
+              + " state on the embedded RocksDB backend, in a local MiniCluster, timed against a"
+              + " heap tree in the same task (default: ${DEFAULT-VALUE}).")
+  Store store;
+
+  @Option(
+      names = "--e2e",
+      description =
+          "End to end: the SimilarityJoin operators in a MiniCluster with RocksDB and incremental"
+              + " checkpoints; --standing queries are registered, then the --items streamed.")
+  boolean e2e;
+
+  @Option(
+      names = "--standing",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description = "With --e2e: standing queries registered first (default: ${DEFAULT-VALUE}).")
+  int standing;
+
+  @Option(
+      names = "--shards",
+      paramLabel = "S",
+      defaultValue = "4",
+      description = "With --e2e: shards per namespace (default: ${DEFAULT-VALUE}).")
+  int shards;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "P",
+      defaultValue = "2",
+      description = "With --e2e: parallelism of the join operators (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description =
+          "With --e2e: checkpoint interval, a Flink duration like 10s or 500ms"
+              + " (default: ${DEFAULT-VALUE}).")
+  String checkpointInterval;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     validate();
     try {
-      Outcome o = run(err);
+      Outcome o =
+          e2e
+              ? new E2eBench(items, queries, k, standing, shards, parallelism, checkpointInterval)
+                  .run(err)
+              : store == Store.rocksdb ? runRocksDb(err) : run(err);
       out.println(o.json);
       out.flush();
       return o.exact ? 0 : 1;
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException | FlinkJobException e) {
       err.println("bench: " + e.getMessage());
       err.flush();
       return 2;
@@ -178,6 +237,16 @@ public final class BenchCommand implements Callable<Integer> {
     if (warmup < 0) {
       throw new ParameterException(spec.commandLine(), "--warmup must not be negative");
     }
+    if (standing < 1 || shards < 1 || parallelism < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--standing, --shards and --parallelism must be at least 1");
+    }
+    if (e2e && !(items instanceof DatasetSpec.Synthetic)) {
+      throw new ParameterException(spec.commandLine(), "--e2e needs synthetic --items");
+    }
+    if (e2e && queries == null) {
+      queries = ((DatasetSpec.Synthetic) items).withN(standing);
+    }
     if (queries == null) {
       if (!(items instanceof DatasetSpec.Synthetic s)) {
         throw new ParameterException(
@@ -187,7 +256,208 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private record Outcome(String json, boolean exact) {}
+  record Outcome(String json, boolean exact) {}
+
+  /** A Flink job of the bench failed; its cause is in the message. */
+  static final class FlinkJobException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    FlinkJobException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * {@code --store rocksdb}: the tree runs in a Flink task over RocksDB keyed state (see {@link
+   * RocksTreeJob}); this JVM loads the same data, scans it and checks the task's answers.
+   */
+  private Outcome runRocksDb(PrintWriter err) throws IOException {
+    DotKernel kernel = DotKernels.best();
+    long t = System.nanoTime();
+    VectorSet itemSet = items.load(Role.ITEMS);
+    VectorSet querySet = queries.load(Role.QUERIES);
+    say(err, "items %s and queries %s loaded in %.1f s", items, queries, secs(t));
+    if (querySet.d() != itemSet.d()) {
+      throw new IllegalArgumentException(
+          "queries have dimension " + querySet.d() + " but items have " + itemSet.d());
+    }
+    final int n = itemSet.n();
+    final int d = itemSet.d();
+    final int nq = querySet.n();
+    int deleteCount = (int) Math.min(n, Math.round(deletes * n));
+    int[] victims = victims(n, deleteCount);
+    boolean[] deleted = new boolean[n];
+    for (int row : victims) {
+      deleted[row] = true;
+    }
+    int liveN = n - deleteCount;
+
+    say(err, "running the tree on RocksDB keyed state in a local MiniCluster ...");
+    List<RocksTreeJob.QueryRecord> records;
+    Path tmp = Files.createTempDirectory("simjoin-bench-rocksdb");
+    long jobStart = System.nanoTime();
+    try {
+      records =
+          RocksTreeJob.run(
+              new RocksTreeJob.Params(
+                  items.toString(), queries.toString(), k, victims, bucket, fanout, warmup),
+              tmp);
+    } catch (Exception e) {
+      throw new FlinkJobException("the RocksDB job failed: " + rootMessage(e), e);
+    } finally {
+      deleteTree(tmp);
+    }
+    say(err, "job done in %.1f s", secs(jobStart));
+    if (records.size() != nq + 1 || records.get(0).index != -1) {
+      throw new FlinkJobException(
+          "the RocksDB job returned " + records.size() + " records, expected " + (nq + 1), null);
+    }
+    RocksTreeJob.QueryRecord sum = records.get(0);
+    boolean exact = true;
+    if (!sum.problems.isEmpty()) {
+      err.println("MISMATCH: " + sum.problems);
+      exact = false;
+    }
+    if (sum.size != liveN) {
+      err.printf("MISMATCH: tree.size() is %d, expected %d live items%n", sum.size, liveN);
+      exact = false;
+    }
+    ExactScan scan;
+    if (deleteCount > 0) {
+      int[] live = new int[liveN];
+      for (int row = 0, j = 0; row < n; row++) {
+        if (!deleted[row]) {
+          live[j++] = row;
+        }
+      }
+      scan = new ExactScan(itemSet.select(live), live, kernel);
+    } else {
+      scan = new ExactScan(itemSet, null, kernel);
+    }
+    float[][] qs = new float[nq][];
+    for (int i = 0; i < nq; i++) {
+      qs[i] = querySet.row(i);
+    }
+    for (int i = 0; i < Math.min(warmup, nq); i++) {
+      scan.topK(qs[i], k);
+    }
+    long[] treeNs = new long[nq];
+    long[] heapNs = new long[nq];
+    long[] scanNs = new long[nq];
+    double dots = 0;
+    long fullDots = 0;
+    long nodes = 0;
+    long reads = 0;
+    long stateReads = 0;
+    int width = Math.min(k, liveN);
+    int[] outIdRows = new int[nq * width];
+    float[] outScoreRows = new float[nq * width];
+    int mismatches = 0;
+    for (int i = 0; i < nq; i++) {
+      RocksTreeJob.QueryRecord r = records.get(i + 1);
+      long a = System.nanoTime();
+      ExactScan.Result scanTop = scan.topK(qs[i], k);
+      scanNs[i] = System.nanoTime() - a;
+      treeNs[i] = r.treeNs;
+      heapNs[i] = r.heapNs;
+      dots += r.dots;
+      fullDots += r.fullDots;
+      nodes += r.nodes;
+      reads += r.storeReads;
+      stateReads += r.stateReads;
+      List<Match> treeTop = r.matches();
+      String why = disagreement(qs[i], treeTop, scanTop, itemSet, deleted, kernel);
+      if (why != null) {
+        exact = false;
+        if (mismatches++ < 10) {
+          err.printf("MISMATCH at query %d: %s%n", i, why);
+          err.printf("  tree: %s%n", treeTop);
+          err.printf("  scan: %s%n", describe(scanTop));
+        }
+      }
+      for (int j = 0; j < width; j++) {
+        Match m = j < treeTop.size() ? treeTop.get(j) : null;
+        outIdRows[i * width + j] = m == null ? -1 : parseRow(m.id(), Integer.MAX_VALUE);
+        outScoreRows[i * width + j] = m == null ? Float.NaN : m.score();
+      }
+    }
+    if (mismatches > 0) {
+      err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
+    }
+    if (outIds != null) {
+      Fvecs.writeIvecs(outIds, outIdRows, width == 0 ? 0 : nq, Math.max(width, 1));
+    }
+    if (outScores != null) {
+      Fvecs.write(outScores, outScoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
+    }
+    double treeMean = meanMs(treeNs);
+    double heapMean = meanMs(heapNs);
+    double scanMean = meanMs(scanNs);
+    double perQuery = Math.max(nq, 1);
+    JsonLine json =
+        new JsonLine()
+            .put("n", n)
+            .put("d", d)
+            .put("queries", nq)
+            .put("k", k)
+            .put("build_s", sum.buildS)
+            .put("inserts_per_s", n / sum.buildS)
+            .put("tree_ms_p50", percentileMs(treeNs, 50))
+            .put("tree_ms_p99", percentileMs(treeNs, 99))
+            .put("tree_ms_mean", treeMean)
+            .put("scan_ms_p50", percentileMs(scanNs, 50))
+            .put("scan_ms_p99", percentileMs(scanNs, 99))
+            .put("scan_ms_mean", scanMean)
+            .put("speedup", scanMean / treeMean)
+            .put("dots_fraction", dots / perQuery / liveN)
+            .put("nodes_per_query", nodes / perQuery)
+            .put("store_reads_per_query", reads / perQuery)
+            // The tree's bytes are in RocksDB, not on the heap: not measured.
+            .put("heap_bytes_per_item", Double.NaN)
+            .put("exact", exact)
+            .put("kind", items.kind())
+            .put("kernel", sum.kernel)
+            .put("deleted", deleteCount)
+            .put("delete_s", sum.deleteS)
+            .put("mismatches", mismatches)
+            .put("bucket", sum.bucket)
+            .put("fanout", sum.fanout)
+            .put("full_dots_fraction", fullDots / perQuery / liveN)
+            .put("partial_head", sum.partialHead)
+            .put("store", "rocksdb")
+            .put("heap_tree_ms_mean", heapMean)
+            .put("heap_tree_ms_p50", percentileMs(heapNs, 50))
+            .put("heap_build_s", sum.heapBuildS)
+            .put("rocksdb_vs_heap", treeMean / heapMean)
+            .put("state_reads_per_query", stateReads / perQuery);
+    say(
+        err,
+        "RocksDB tree %.3f ms, heap tree %.3f ms per query (mean, same task): %.2fx;"
+            + " %.1f state reads per query; scan %.3f ms; %s",
+        treeMean,
+        heapMean,
+        treeMean / heapMean,
+        stateReads / perQuery,
+        scanMean,
+        exact ? "exact" : "NOT EXACT");
+    return new Outcome(json.toString(), exact);
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable c = e;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + c + ")";
+  }
+
+  static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp dir left behind is harmless
+    }
+  }
 
   private Outcome run(PrintWriter err) throws IOException {
     DotKernel kernel = DotKernels.best();
@@ -496,7 +766,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** The first {@code count} rows of a seeded Fisher–Yates shuffle of {@code 0..n-1}. */
-  static int[] victims(int n, int count) {
+  public static int[] victims(int n, int count) {
     int[] perm = new int[n];
     for (int i = 0; i < n; i++) {
       perm[i] = i;
