@@ -7,13 +7,11 @@ import io.simjoin.operators.events.DeadLetter;
 import io.simjoin.operators.events.EventTypeInfo;
 import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
-import io.simjoin.operators.events.ScoredItem;
 import io.simjoin.operators.events.ThresholdMatch;
 import io.simjoin.operators.events.TopKUpdate;
 import io.simjoin.operators.events.UpdateCause;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -165,26 +163,27 @@ class SimilarityJoinIT {
       Map<String, float[]> l = live.get(ns);
       int op = r.nextInt(10);
       if (op < 7 || l.isEmpty()) {
-        String id = !l.isEmpty() && r.nextInt(5) == 0 ? pick(r, l.keySet()) : ns + "-i" + i;
-        float[] v = vector(r);
+        String id =
+            !l.isEmpty() && r.nextInt(5) == 0 ? JoinOracle.pick(r, l.keySet()) : ns + "-i" + i;
+        float[] v = JoinOracle.vector(r, D);
         items.add(ItemEvent.upsert(ns, id, v, ts++));
         l.put(id, v);
       } else {
-        String id = pick(r, l.keySet());
+        String id = JoinOracle.pick(r, l.keySet());
         items.add(ItemEvent.delete(ns, id, ts++));
         l.remove(id);
       }
     }
     // bad items, late enough that every shard has fixed its dimension
-    float[] nan = vector(r);
+    float[] nan = JoinOracle.vector(r, D);
     nan[3] = Float.NaN;
     items.add(ItemEvent.of("books", "bad-nan", ItemEvent.Op.UPSERT, nan, ts++));
-    items.add(ItemEvent.of("books", "", ItemEvent.Op.UPSERT, vector(r), ts++));
+    items.add(ItemEvent.of("books", "", ItemEvent.Op.UPSERT, JoinOracle.vector(r, D), ts++));
     items.add(ItemEvent.delete("films", "never-upserted", ts++));
     expectedDead.merge(DeadLetter.Reason.NON_FINITE_COMPONENT, 1, Integer::sum);
     expectedDead.merge(DeadLetter.Reason.EMPTY_ID, 1, Integer::sum);
     expectedDead.merge(DeadLetter.Reason.UNKNOWN_ITEM, 1, Integer::sum);
-    items.add(ItemEvent.upsert("bad\u001fns", "x", vector(r), ts++));
+    items.add(ItemEvent.upsert("bad\u001fns", "x", JoinOracle.vector(r, D), ts++));
     expectedDead.merge(DeadLetter.Reason.INVALID_NAMESPACE, 1, Integer::sum);
 
     for (int i = 0; i < 80; i++) {
@@ -193,7 +192,7 @@ class SimilarityJoinIT {
       String key = ns + "/" + id;
       int op = r.nextInt(10);
       if (op < 7) {
-        float[] v = vector(r);
+        float[] v = JoinOracle.vector(r, D);
         int k = 1 + r.nextInt(8);
         Float threshold = r.nextInt(3) == 0 ? (float) (1 + r.nextDouble()) : null;
         queries.add(QueryEvent.of(ns, id, QueryEvent.Op.REGISTER, v, k, threshold, ts++));
@@ -205,14 +204,17 @@ class SimilarityJoinIT {
         standing.remove(key);
         cancelled.add(key);
       } else {
-        queries.add(QueryEvent.once(ns, "once-" + i, vector(r), 1 + r.nextInt(5), ts++));
+        queries.add(
+            QueryEvent.once(ns, "once-" + i, JoinOracle.vector(r, D), 1 + r.nextInt(5), ts++));
       }
     }
-    queries.add(QueryEvent.of("books", "bad-k", QueryEvent.Op.REGISTER, vector(r), 0, null, ts++));
+    queries.add(
+        QueryEvent.of(
+            "books", "bad-k", QueryEvent.Op.REGISTER, JoinOracle.vector(r, D), 0, null, ts++));
     queries.add(QueryEvent.cancel("music", "never-registered", ts++));
     expectedDead.merge(DeadLetter.Reason.K_NOT_POSITIVE, 1, Integer::sum);
     expectedDead.merge(DeadLetter.Reason.UNKNOWN_QUERY, 1, Integer::sum);
-    queries.add(QueryEvent.once("bad\u001fns", "q", vector(r), 3, ts++));
+    queries.add(QueryEvent.once("bad\u001fns", "q", JoinOracle.vector(r, D), 3, ts++));
     expectedDead.merge(DeadLetter.Reason.INVALID_NAMESPACE, 1, Integer::sum);
 
     return sc;
@@ -240,7 +242,7 @@ class SimilarityJoinIT {
     for (Standing s : standing.values()) {
       TopKUpdate u = last.get(s.ns + "/" + s.id);
       assertThat(u).as("an update for %s/%s", s.ns, s.id).isNotNull();
-      assertExact(s, u.matches(), live.get(s.ns));
+      JoinOracle.assertTopK(s.ns + "/" + s.id, s.v, s.k, u.matches(), live.get(s.ns));
     }
     for (String key : sc.cancelled) {
       assertThat(last.get(key).cause().kind()).as(key).isEqualTo(UpdateCause.Kind.CANCELLED);
@@ -271,7 +273,7 @@ class SimilarityJoinIT {
       checkedAlerts++;
       Set<String> got = liveAlerts.getOrDefault(s.ns + "/" + s.id, Set.of());
       for (Map.Entry<String, float[]> e : live.get(s.ns).entrySet()) {
-        double score = dot(s.v, e.getValue());
+        double score = JoinOracle.dot(s.v, e.getValue());
         double tol = 1e-5 * (1 + Math.abs(score));
         if (score >= s.threshold + tol && !got.contains(e.getKey())) {
           fail(s.ns + "/" + s.id + " has no live alert for " + e.getKey() + " at " + score);
@@ -303,49 +305,5 @@ class SimilarityJoinIT {
     conf.setString("restart-strategy.fixed-delay.delay", "100 ms");
     conf.setString("parallelism.default", "2");
     return StreamExecutionEnvironment.getExecutionEnvironment(conf);
-  }
-
-  private static void assertExact(Standing s, List<ScoredItem> got, Map<String, float[]> items) {
-    List<Map.Entry<String, Double>> all = new ArrayList<>();
-    for (Map.Entry<String, float[]> e : items.entrySet()) {
-      all.add(Map.entry(e.getKey(), dot(s.v, e.getValue())));
-    }
-    all.sort(
-        Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
-            .thenComparing(Map.Entry::getKey));
-    List<Map.Entry<String, Double>> want = all.subList(0, Math.min(s.k, all.size()));
-    assertThat(got).as("top-k of %s/%s", s.ns, s.id).hasSize(want.size());
-    for (int i = 0; i < got.size(); i++) {
-      float[] v = items.get(got.get(i).itemId());
-      if (v == null) {
-        fail(s.ns + "/" + s.id + " holds deleted " + got.get(i).itemId());
-      }
-      if (Math.abs(dot(s.v, v) - want.get(i).getValue())
-          > 1e-5 * (1 + Math.abs(want.get(i).getValue()))) {
-        fail(s.ns + "/" + s.id + " rank " + i + ": " + got + " but the oracle has " + want);
-      }
-    }
-  }
-
-  private static String pick(SplittableRandom r, Set<String> keys) {
-    List<String> l = new ArrayList<>(keys);
-    l.sort(null);
-    return l.get(r.nextInt(l.size()));
-  }
-
-  private static float[] vector(SplittableRandom r) {
-    float[] v = new float[D];
-    for (int i = 0; i < D; i++) {
-      v[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return v;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += (double) a[i] * b[i];
-    }
-    return s;
   }
 }

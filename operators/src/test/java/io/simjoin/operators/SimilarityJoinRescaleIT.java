@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.fail;
 import io.simjoin.operators.events.EventTypeInfo;
 import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
-import io.simjoin.operators.events.ScoredItem;
 import io.simjoin.operators.events.TopKUpdate;
 import io.simjoin.operators.events.UpdateCause;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +92,7 @@ class SimilarityJoinRescaleIT {
       String key = s.ns + "/" + s.id;
       TopKUpdate u = rescaled.get(key);
       assertThat(u).as("an update for %s", key).isNotNull();
-      assertExact(s, u.matches(), sc.live.get(s.ns));
+      JoinOracle.assertTopK(s.ns + "/" + s.id, s.v, s.k, u.matches(), sc.live.get(s.ns));
       assertThat(u.matches())
           .as("%s resumed at parallelism 3 vs. uninterrupted at 2", key)
           .isEqualTo(reference.get(key).matches());
@@ -282,12 +280,13 @@ class SimilarityJoinRescaleIT {
       String ns = namespaces[r.nextInt(namespaces.length)];
       Map<String, float[]> l = sc.live.get(ns);
       if (r.nextInt(10) < 7 || l.isEmpty()) {
-        String id = !l.isEmpty() && r.nextInt(5) == 0 ? pick(r, l.keySet()) : ns + "-i" + i;
-        float[] v = vector(r);
+        String id =
+            !l.isEmpty() && r.nextInt(5) == 0 ? JoinOracle.pick(r, l.keySet()) : ns + "-i" + i;
+        float[] v = JoinOracle.vector(r, D);
         sc.items.add(ItemEvent.upsert(ns, id, v, ts++));
         l.put(id, v);
       } else {
-        String id = pick(r, l.keySet());
+        String id = JoinOracle.pick(r, l.keySet());
         sc.items.add(ItemEvent.delete(ns, id, ts++));
         l.remove(id);
       }
@@ -298,7 +297,7 @@ class SimilarityJoinRescaleIT {
       String key = ns + "/" + id;
       int op = r.nextInt(10);
       if (op < 7) {
-        float[] v = vector(r);
+        float[] v = JoinOracle.vector(r, D);
         int k = 1 + r.nextInt(8);
         sc.queries.add(QueryEvent.register(ns, id, v, k, ts++));
         sc.standing.put(key, new Standing(ns, id, v, k));
@@ -308,53 +307,10 @@ class SimilarityJoinRescaleIT {
         sc.standing.remove(key);
         sc.cancelled.add(key);
       } else {
-        sc.queries.add(QueryEvent.once(ns, "once-" + i, vector(r), 1 + r.nextInt(5), ts++));
+        sc.queries.add(
+            QueryEvent.once(ns, "once-" + i, JoinOracle.vector(r, D), 1 + r.nextInt(5), ts++));
       }
     }
     return sc;
-  }
-
-  private static void assertExact(Standing s, List<ScoredItem> got, Map<String, float[]> items) {
-    List<Map.Entry<String, Double>> all = new ArrayList<>();
-    for (Map.Entry<String, float[]> e : items.entrySet()) {
-      all.add(Map.entry(e.getKey(), dot(s.v, e.getValue())));
-    }
-    all.sort(
-        Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
-            .thenComparing(Map.Entry::getKey));
-    List<Map.Entry<String, Double>> want = all.subList(0, Math.min(s.k, all.size()));
-    assertThat(got).as("top-k of %s/%s", s.ns, s.id).hasSize(want.size());
-    for (int i = 0; i < got.size(); i++) {
-      float[] v = items.get(got.get(i).itemId());
-      if (v == null) {
-        fail(s.ns + "/" + s.id + " holds deleted " + got.get(i).itemId());
-      }
-      if (Math.abs(dot(s.v, v) - want.get(i).getValue())
-          > 1e-5 * (1 + Math.abs(want.get(i).getValue()))) {
-        fail(s.ns + "/" + s.id + " rank " + i + ": " + got + " but the oracle has " + want);
-      }
-    }
-  }
-
-  private static String pick(SplittableRandom r, Set<String> keys) {
-    List<String> l = new ArrayList<>(keys);
-    l.sort(null);
-    return l.get(r.nextInt(l.size()));
-  }
-
-  private static float[] vector(SplittableRandom r) {
-    float[] v = new float[D];
-    for (int i = 0; i < D; i++) {
-      v[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return v;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += (double) a[i] * b[i];
-    }
-    return s;
   }
 }

@@ -6,15 +6,17 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * What the event serializers share: the events are immutable and the serializers stateless, so a
- * copy is the same object, a duplicate is the same serializer, and reuse objects are ignored.
+ * What simjoin's hand-written serializers share: they hold no state, so a duplicate is the same
+ * serializer and two are equal when their classes are; reuse objects are ignored. By default the
+ * type is immutable and a copy is the same object; serializers of mutable types (the merge state)
+ * override {@link #isImmutableType()} and {@link #copy(Object)}.
  */
-abstract class EventSerializer<T> extends TypeSerializer<T> {
+public abstract class EventSerializer<T> extends TypeSerializer<T> {
 
   private static final long serialVersionUID = 1L;
 
   @Override
-  public final boolean isImmutableType() {
+  public boolean isImmutableType() {
     return true;
   }
 
@@ -24,13 +26,13 @@ abstract class EventSerializer<T> extends TypeSerializer<T> {
   }
 
   @Override
-  public final T copy(T from) {
+  public T copy(T from) {
     return from;
   }
 
   @Override
   public final T copy(T from, T reuse) {
-    return from;
+    return copy(from);
   }
 
   @Override

@@ -58,6 +58,11 @@ public final class EventTypeInfo<T> extends TypeInformation<T> {
     this.serializer = serializer;
   }
 
+  /** Type information for another record type of simjoin's that has a hand-written serializer. */
+  public static <T> EventTypeInfo<T> of(Class<T> typeClass, TypeSerializer<T> serializer) {
+    return new EventTypeInfo<>(typeClass, serializer);
+  }
+
   @Override
   public boolean isBasicType() {
     return false;

@@ -1,5 +1,6 @@
 package io.simjoin.operators.join;
 
+import io.simjoin.operators.events.EventSerializer;
 import io.simjoin.operators.events.EventSerializerSnapshot;
 import io.simjoin.state.Match;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * }</pre>
  */
 @PublicEvolving
-public final class PartialTopKSerializer extends JoinSerializer<PartialTopK> {
+public final class PartialTopKSerializer extends EventSerializer<PartialTopK> {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,6 @@
 package io.simjoin.operators.join;
 
+import io.simjoin.operators.events.EventSerializer;
 import io.simjoin.operators.events.EventSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
@@ -18,7 +19,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * }</pre>
  */
 @PublicEvolving
-public final class StandingQuerySerializer extends JoinSerializer<StandingQuery> {
+public final class StandingQuerySerializer extends EventSerializer<StandingQuery> {
 
   private static final long serialVersionUID = 1L;
 

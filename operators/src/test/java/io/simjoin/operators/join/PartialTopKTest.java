@@ -4,6 +4,7 @@ import static io.simjoin.operators.join.JoinSamples.matches;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.simjoin.operators.events.EventTypeInfo;
 import io.simjoin.state.Match;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,7 +123,7 @@ class PartialTopKTest {
     assertThat(TypeExtractor.getMapReturnTypes(toMark, Types.STRING))
         .isEqualTo(JoinTypeInfo.PARTIAL_TOP_K);
 
-    JoinTypeInfo<PartialTopK> copy = InstantiationUtil.clone(JoinTypeInfo.PARTIAL_TOP_K);
+    EventTypeInfo<PartialTopK> copy = InstantiationUtil.clone(JoinTypeInfo.PARTIAL_TOP_K);
     assertThat(copy).isEqualTo(info).hasSameHashCodeAs(info);
     assertThat(copy.createSerializer(config)).isEqualTo(PartialTopKSerializer.INSTANCE);
   }
