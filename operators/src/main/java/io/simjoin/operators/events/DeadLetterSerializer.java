@@ -1,5 +1,6 @@
 package io.simjoin.operators.events;
 
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -128,7 +129,7 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
   }
 
   /** The versioned snapshot of {@link DeadLetterSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<DeadLetter> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<DeadLetter> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

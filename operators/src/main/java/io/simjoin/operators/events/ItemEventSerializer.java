@@ -1,5 +1,6 @@
 package io.simjoin.operators.events;
 
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -71,7 +72,7 @@ public final class ItemEventSerializer extends EventSerializer<ItemEvent> {
   }
 
   /** The versioned snapshot of {@link ItemEventSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<ItemEvent> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<ItemEvent> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

@@ -1,5 +1,6 @@
 package io.simjoin.operators.events;
 
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -82,7 +83,7 @@ public final class QueryEventSerializer extends EventSerializer<QueryEvent> {
   }
 
   /** The versioned snapshot of {@link QueryEventSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<QueryEvent> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<QueryEvent> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

@@ -1,5 +1,6 @@
 package io.simjoin.operators.events;
 
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -58,7 +59,7 @@ public final class ThresholdMatchSerializer extends EventSerializer<ThresholdMat
   }
 
   /** The versioned snapshot of {@link ThresholdMatchSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<ThresholdMatch> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<ThresholdMatch> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

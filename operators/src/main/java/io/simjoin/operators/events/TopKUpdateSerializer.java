@@ -1,5 +1,6 @@
 package io.simjoin.operators.events;
 
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -102,7 +103,7 @@ public final class TopKUpdateSerializer extends EventSerializer<TopKUpdate> {
   }
 
   /** The versioned snapshot of {@link TopKUpdateSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<TopKUpdate> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<TopKUpdate> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

@@ -11,7 +11,7 @@
  *
  * <p>All are immutable, and each has a hand-written {@link
  * org.apache.flink.api.common.typeutils.TypeSerializer} with a versioned {@link
- * io.simjoin.operators.events.EventSerializerSnapshot}, found by Flink through {@link
+ * io.simjoin.state.flink.VersionedSerializerSnapshot}, found by Flink through {@link
  * io.simjoin.operators.events.EventTypeInfo}: no Kryo, and state and savepoints can evolve.
  *
  * <p>The input events can carry invalid data, exactly as a decoder read it; {@link

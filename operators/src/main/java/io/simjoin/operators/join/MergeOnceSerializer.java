@@ -1,8 +1,8 @@
 package io.simjoin.operators.join;
 
 import io.simjoin.operators.events.EventSerializer;
-import io.simjoin.operators.events.EventSerializerSnapshot;
 import io.simjoin.state.Match;
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
@@ -88,7 +88,7 @@ public final class MergeOnceSerializer extends EventSerializer<MergeStore.Once> 
   }
 
   /** The versioned snapshot of {@link MergeOnceSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<MergeStore.Once> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<MergeStore.Once> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

@@ -1,8 +1,8 @@
 package io.simjoin.operators.join;
 
 import io.simjoin.operators.events.EventSerializer;
-import io.simjoin.operators.events.EventSerializerSnapshot;
 import io.simjoin.state.Match;
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
@@ -100,7 +100,7 @@ public final class MergeStandingSerializer extends EventSerializer<MergeStore.St
   }
 
   /** The versioned snapshot of {@link MergeStandingSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<MergeStore.Standing> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<MergeStore.Standing> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

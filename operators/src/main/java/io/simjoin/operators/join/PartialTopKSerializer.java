@@ -1,8 +1,8 @@
 package io.simjoin.operators.join;
 
 import io.simjoin.operators.events.EventSerializer;
-import io.simjoin.operators.events.EventSerializerSnapshot;
 import io.simjoin.state.Match;
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
@@ -109,7 +109,7 @@ public final class PartialTopKSerializer extends EventSerializer<PartialTopK> {
   }
 
   /** The versioned snapshot of {@link PartialTopKSerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<PartialTopK> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<PartialTopK> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

@@ -1,7 +1,7 @@
 package io.simjoin.operators.join;
 
 import io.simjoin.operators.events.EventSerializer;
-import io.simjoin.operators.events.EventSerializerSnapshot;
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -87,7 +87,7 @@ public final class StandingQuerySerializer extends EventSerializer<StandingQuery
   }
 
   /** The versioned snapshot of {@link StandingQuerySerializer}. */
-  public static final class Snapshot extends EventSerializerSnapshot<StandingQuery> {
+  public static final class Snapshot extends VersionedSerializerSnapshot<StandingQuery> {
     /** For Flink, which instantiates snapshots reflectively when it restores. */
     public Snapshot() {
       super(FORMAT_VERSION);

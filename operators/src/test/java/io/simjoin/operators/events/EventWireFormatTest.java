@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the binary formats: a failure here means the format changed, so the serializer's
- * FORMAT_VERSION must be bumped and a reader for the old format kept (see EventSerializerSnapshot).
+ * FORMAT_VERSION must be bumped and a reader for the old format kept (see
+ * VersionedSerializerSnapshot).
  */
 class EventWireFormatTest {
 

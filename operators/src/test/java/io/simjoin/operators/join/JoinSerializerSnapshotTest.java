@@ -3,7 +3,7 @@ package io.simjoin.operators.join;
 import static io.simjoin.operators.join.JoinSamples.matches;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.simjoin.operators.events.EventSerializerSnapshot;
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -40,7 +40,7 @@ class JoinSerializerSnapshotTest {
       TypeSerializerSnapshot written = serializer.snapshotConfiguration();
       TypeSerializerSnapshot restored = roundTrip(written);
       assertThat(restored).isInstanceOf(written.getClass());
-      assertThat(((EventSerializerSnapshot) restored).formatVersion()).isEqualTo(1);
+      assertThat(((VersionedSerializerSnapshot) restored).formatVersion()).isEqualTo(1);
       TypeSerializerSchemaCompatibility compat =
           serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
       assertThat(compat.isCompatibleAsIs()).as(serializer.getClass().getSimpleName()).isTrue();

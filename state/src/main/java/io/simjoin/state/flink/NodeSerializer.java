@@ -5,7 +5,6 @@ import io.simjoin.state.Node;
 import io.simjoin.state.RoutingNode;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -262,52 +261,19 @@ public final class NodeSerializer extends TypeSerializerSingleton<Node> {
    * snapshots, so Flink rewrites the state in the new format on restore. The class name is written
    * into every checkpoint: do not move or rename it.
    */
-  public static final class NodeSerializerSnapshot implements TypeSerializerSnapshot<Node> {
-    /** Version of the node format written by {@link NodeSerializer}. */
+  public static final class NodeSerializerSnapshot extends VersionedSerializerSnapshot<Node> {
+    /** Version of the node format written by the serializer. */
     public static final int CURRENT_VERSION = 1;
 
-    private int readVersion = CURRENT_VERSION;
-
     /** For Flink, which instantiates snapshots by reflection before {@link #readSnapshot}. */
-    public NodeSerializerSnapshot() {}
-
-    @Override
-    public int getCurrentVersion() {
-      return CURRENT_VERSION;
+    public NodeSerializerSnapshot() {
+      super(CURRENT_VERSION);
     }
 
-    /** Format 1 has no parameters: the version Flink writes beside the snapshot says it all. */
+    /** Format 1 is the only one so far: its reader is the serializer itself. */
     @Override
-    public void writeSnapshot(DataOutputView out) {}
-
-    @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader)
-        throws IOException {
-      if (readVersion < 1 || readVersion > CURRENT_VERSION) {
-        throw new IOException(
-            "node state was written in format "
-                + readVersion
-                + "; this build reads formats 1.."
-                + CURRENT_VERSION);
-      }
-      this.readVersion = readVersion;
-    }
-
-    /** A serializer that reads the state this snapshot describes. */
-    @Override
-    public TypeSerializer<Node> restoreSerializer() {
+    protected TypeSerializer<Node> serializerForFormat(int format) {
       return INSTANCE;
-    }
-
-    @Override
-    public TypeSerializerSchemaCompatibility<Node> resolveSchemaCompatibility(
-        TypeSerializerSnapshot<Node> oldSerializerSnapshot) {
-      if (!(oldSerializerSnapshot instanceof NodeSerializerSnapshot old)) {
-        return TypeSerializerSchemaCompatibility.incompatible();
-      }
-      return old.readVersion == CURRENT_VERSION
-          ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-          : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
     }
   }
 }

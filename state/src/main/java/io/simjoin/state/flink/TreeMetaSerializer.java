@@ -4,7 +4,6 @@ import io.simjoin.state.Basis;
 import io.simjoin.state.TreeMeta;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -116,50 +115,20 @@ public final class TreeMetaSerializer extends TypeSerializerSingleton<TreeMeta> 
    * The versioned snapshot of {@link TreeMetaSerializer}; versions work as for {@link
    * NodeSerializer.NodeSerializerSnapshot}. The class name is in every checkpoint: do not move it.
    */
-  public static final class TreeMetaSerializerSnapshot implements TypeSerializerSnapshot<TreeMeta> {
-    /** Version of the meta format written by {@link TreeMetaSerializer}. */
+  public static final class TreeMetaSerializerSnapshot
+      extends VersionedSerializerSnapshot<TreeMeta> {
+    /** Version of the tree meta format written by the serializer. */
     public static final int CURRENT_VERSION = 1;
 
-    private int readVersion = CURRENT_VERSION;
-
     /** For Flink, which instantiates snapshots by reflection before {@link #readSnapshot}. */
-    public TreeMetaSerializerSnapshot() {}
-
-    @Override
-    public int getCurrentVersion() {
-      return CURRENT_VERSION;
+    public TreeMetaSerializerSnapshot() {
+      super(CURRENT_VERSION);
     }
 
+    /** Format 1 is the only one so far: its reader is the serializer itself. */
     @Override
-    public void writeSnapshot(DataOutputView out) {}
-
-    @Override
-    public void readSnapshot(int readVersion, DataInputView in, ClassLoader userCodeClassLoader)
-        throws IOException {
-      if (readVersion < 1 || readVersion > CURRENT_VERSION) {
-        throw new IOException(
-            "tree meta state was written in format "
-                + readVersion
-                + "; this build reads formats 1.."
-                + CURRENT_VERSION);
-      }
-      this.readVersion = readVersion;
-    }
-
-    @Override
-    public TypeSerializer<TreeMeta> restoreSerializer() {
+    protected TypeSerializer<TreeMeta> serializerForFormat(int format) {
       return INSTANCE;
-    }
-
-    @Override
-    public TypeSerializerSchemaCompatibility<TreeMeta> resolveSchemaCompatibility(
-        TypeSerializerSnapshot<TreeMeta> oldSerializerSnapshot) {
-      if (!(oldSerializerSnapshot instanceof TreeMetaSerializerSnapshot old)) {
-        return TypeSerializerSchemaCompatibility.incompatible();
-      }
-      return old.readVersion == CURRENT_VERSION
-          ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-          : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
     }
   }
 }

@@ -189,15 +189,26 @@ class NodeSerializerTest {
     assertCurrentSnapshotRestores(NodeSerializer.INSTANCE);
     assertCurrentSnapshotRestores(TreeMetaSerializer.INSTANCE);
 
+    // A snapshot of a newer layout, and one recording a node format newer than this build reads.
     NodeSerializer.NodeSerializerSnapshot future = new NodeSerializer.NodeSerializerSnapshot();
     assertThatThrownBy(
             () ->
                 future.readSnapshot(
-                    NodeSerializer.NodeSerializerSnapshot.CURRENT_VERSION + 1,
+                    future.getCurrentVersion() + 1,
                     new DataInputDeserializer(new byte[0]),
                     getClass().getClassLoader()))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("format 2");
+        .hasMessageContaining("snapshot version 2 is unknown");
+    DataOutputSerializer newerFormat = new DataOutputSerializer(4);
+    newerFormat.writeInt(NodeSerializer.NodeSerializerSnapshot.CURRENT_VERSION + 1);
+    assertThatThrownBy(
+            () ->
+                future.readSnapshot(
+                    future.getCurrentVersion(),
+                    new DataInputDeserializer(newerFormat.getCopyOfBuffer()),
+                    getClass().getClassLoader()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("format version 2 is unknown");
     TreeMetaSerializer.TreeMetaSerializerSnapshot none =
         new TreeMetaSerializer.TreeMetaSerializerSnapshot();
     assertThatThrownBy(

@@ -3,6 +3,7 @@ package io.simjoin.operators.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.simjoin.state.flink.VersionedSerializerSnapshot;
 import java.io.IOException;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -14,9 +15,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.junit.jupiter.api.Test;
 
-class EventSerializerSnapshotTest {
+class VersionedSerializerSnapshotTest {
 
-  private static final ClassLoader CL = EventSerializerSnapshotTest.class.getClassLoader();
+  private static final ClassLoader CL = VersionedSerializerSnapshotTest.class.getClassLoader();
 
   private static final List<TypeSerializer<?>> ALL =
       List.of(
@@ -53,7 +54,7 @@ class EventSerializerSnapshotTest {
       TypeSerializerSnapshot written = serializer.snapshotConfiguration();
       TypeSerializerSnapshot restored = read(write(written));
       assertThat(restored).isInstanceOf(written.getClass());
-      assertThat(((EventSerializerSnapshot) restored).formatVersion()).isEqualTo(1);
+      assertThat(((VersionedSerializerSnapshot) restored).formatVersion()).isEqualTo(1);
       TypeSerializerSchemaCompatibility compat =
           serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
       assertThat(compat.isCompatibleAsIs()).as(serializer.getClass().getSimpleName()).isTrue();
@@ -72,7 +73,7 @@ class EventSerializerSnapshotTest {
     byte[] bytes = snapshotBytes(ItemEventSerializer.Snapshot.class, 1, 2);
     assertThatThrownBy(() -> read(bytes))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("event format version 2 is unknown")
+        .hasMessageContaining("format version 2 is unknown")
         .hasMessageContaining("newer simjoin");
     byte[] newerSnapshot = snapshotBytes(ItemEventSerializer.Snapshot.class, 2, 1);
     assertThatThrownBy(() -> read(newerSnapshot))
@@ -98,7 +99,7 @@ class EventSerializerSnapshotTest {
   }
 
   /** A future ItemEvent serializer that writes format 2 and still reads format 1. */
-  public static final class TwoFormats extends EventSerializerSnapshot<ItemEvent> {
+  public static final class TwoFormats extends VersionedSerializerSnapshot<ItemEvent> {
     static final TypeSerializer<ItemEvent> FORMAT_1_READER = new Format1Reader();
 
     public TwoFormats() {

@@ -1,4 +1,4 @@
-package io.simjoin.operators.events;
+package io.simjoin.state.flink;
 
 import java.io.IOException;
 import org.apache.flink.annotation.PublicEvolving;
@@ -9,9 +9,9 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * The snapshot of an event serializer: records which version of the event's binary format the
- * serializer wrote, so that a later simjoin can still read state and savepoints written by this
- * one.
+ * The snapshot of every simjoin serializer (tree nodes, tree meta, events, join state): records
+ * which version of the type's binary format the serializer wrote, so that a later simjoin can still
+ * read state and savepoints written by this one.
  *
  * <p>Two versions are kept apart. The <em>snapshot</em> version ({@link #getCurrentVersion()})
  * numbers the layout of this snapshot itself; the <em>format</em> version, stored in the snapshot,
@@ -21,10 +21,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * migrate (read old, write new). Flink's {@code SimpleTypeSerializerSnapshot} has no such number,
  * so a format change there would need a new serializer class.
  *
- * @param <T> the event type
+ * @param <T> the serialized type
  */
 @PublicEvolving
-public abstract class EventSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
+public abstract class VersionedSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
 
   private static final int SNAPSHOT_VERSION = 1;
 
@@ -34,7 +34,7 @@ public abstract class EventSerializerSnapshot<T> implements TypeSerializerSnapsh
   /**
    * @param currentFormat the format version the current serializer writes
    */
-  protected EventSerializerSnapshot(int currentFormat) {
+  protected VersionedSerializerSnapshot(int currentFormat) {
     this.currentFormat = currentFormat;
     this.format = currentFormat;
   }
@@ -73,7 +73,7 @@ public abstract class EventSerializerSnapshot<T> implements TypeSerializerSnapsh
     if (read < 1 || read > currentFormat) {
       throw new IOException(
           getClass().getName()
-              + ": event format version "
+              + ": format version "
               + read
               + " is unknown (this version reads 1 to "
               + currentFormat
@@ -93,7 +93,7 @@ public abstract class EventSerializerSnapshot<T> implements TypeSerializerSnapsh
     if (oldSerializerSnapshot == null || oldSerializerSnapshot.getClass() != getClass()) {
       return TypeSerializerSchemaCompatibility.incompatible();
     }
-    int oldFormat = ((EventSerializerSnapshot<T>) oldSerializerSnapshot).format;
+    int oldFormat = ((VersionedSerializerSnapshot<T>) oldSerializerSnapshot).format;
     if (oldFormat == format) {
       return TypeSerializerSchemaCompatibility.compatibleAsIs();
     }
