@@ -76,6 +76,10 @@ public final class ShardJoinCore {
       if (sq.admits(m.score(), id)) {
         replace(qid, sq, sq.with(id, m.score()));
         changed.putIfAbsent(qid, JoinOutput.Cause.ITEM_UPSERTED);
+      } else if (m.score() < sq.bar()) {
+        // A false candidate: the tree's bar had fallen behind the query's true bar (raises are
+        // applied lazily, see replace). Catch it up now that it cost a look.
+        queries.setBar(qid, sq.bar());
       }
     }
     emit(changed, id, out);
@@ -166,7 +170,13 @@ public final class ShardJoinCore {
     }
   }
 
-  /** Stores a query's new partial, keeps the inverted map and the query's bar in step. */
+  /**
+   * Stores a query's new partial and keeps the inverted map in step. The query's bar in the tree
+   * must never exceed its true bar (the reverse search would miss items), so a lower bar is written
+   * at once; a higher one is not: raising rewrites the query's bucket on every item that enters a
+   * top-k, while a bar left lower than needed only lets a few extra candidates through, which
+   * {@link StandingQuery#admits} turns away and {@link #upsertItem} then catches up.
+   */
   private void replace(String qid, StandingQuery before, StandingQuery after) {
     for (String item : before.ids()) {
       if (!after.holds(item)) {
@@ -179,7 +189,9 @@ public final class ShardJoinCore {
       }
     }
     state.putQuery(qid, after);
-    queries.setBar(qid, after.bar());
+    if (after.bar() < before.bar()) {
+      queries.setBar(qid, after.bar());
+    }
   }
 
   private void emit(Map<String, JoinOutput.Cause> changed, String itemId, JoinOutput out) {
