@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -35,8 +38,16 @@ import org.apache.flink.util.OutputTag;
  * shard 0 emits them, so each bad query yields one dead letter.
  */
 public class ShardJoin
-    extends KeyedCoProcessFunction<String, ItemEvent, Tuple2<Integer, QueryEvent>, PartialTopK> {
+    extends KeyedCoProcessFunction<String, ItemEvent, Tuple2<Integer, QueryEvent>, PartialTopK>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * Decoded tree nodes kept across records per tree (see {@link MapStateNodeStore#open(Object)}):
+   * the upper levels of every busy shard's trees stay decoded instead of being read from RocksDB
+   * for every event.
+   */
+  static final int KEPT_NODES = 2048;
 
   /** Threshold alerts and their retractions. */
   public static final OutputTag<ThresholdMatch> ALERTS =
@@ -61,8 +72,12 @@ public class ShardJoin
 
   @Override
   public void open(OpenContext openContext) {
-    itemStore = MapStateNodeStore.create(getRuntimeContext(), "items");
-    queryStore = MapStateNodeStore.create(getRuntimeContext(), "queries");
+    itemStore =
+        MapStateNodeStore.create(
+            getRuntimeContext(), "items", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, KEPT_NODES);
+    queryStore =
+        MapStateNodeStore.create(
+            getRuntimeContext(), "queries", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, KEPT_NODES);
     shardState = new FlinkShardState(getRuntimeContext());
     metrics = new JoinMetrics(getRuntimeContext().getMetricGroup());
   }
@@ -71,8 +86,8 @@ public class ShardJoin
   public void processElement1(ItemEvent item, Context ctx, Collector<PartialTopK> out)
       throws Exception {
     metrics.itemIn(item.op());
-    try (MapStateNodeStore.Access a = itemStore.open();
-        MapStateNodeStore.Access b = queryStore.open()) {
+    try (MapStateNodeStore.Access a = itemStore.open(ctx.getCurrentKey());
+        MapStateNodeStore.Access b = queryStore.open(ctx.getCurrentKey())) {
       int dim = dimension();
       boolean exists = item.op() == ItemEvent.Op.DELETE && itemStore.locate(item.id()) >= 0;
       Optional<DeadLetter> bad =
@@ -101,8 +116,8 @@ public class ShardJoin
     if (shard == 0) {
       metrics.queryIn(q.op());
     }
-    try (MapStateNodeStore.Access a = itemStore.open();
-        MapStateNodeStore.Access b = queryStore.open()) {
+    try (MapStateNodeStore.Access a = itemStore.open(ctx.getCurrentKey());
+        MapStateNodeStore.Access b = queryStore.open(ctx.getCurrentKey())) {
       int dim = dimension();
       boolean registered = shardState.query(q.id()) != null;
       Optional<DeadLetter> bad =
@@ -139,6 +154,21 @@ public class ShardJoin
         metrics.standing(shardState.queryCount());
       }
     }
+  }
+
+  /**
+   * Drops the decoded nodes kept across records: with the heap state backend they may be the very
+   * objects this snapshot holds, which later records must not mutate.
+   */
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {
+    itemStore.forgetKept();
+    queryStore.forgetKept();
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) {
+    // Nothing of its own: all state is keyed, and a restored operator starts with nothing kept.
   }
 
   /** The dimension this shard has fixed (by its first item or query), or 0. */

@@ -113,6 +113,20 @@ public final class MapStateNodeStore implements NodeStore {
   private TreeMeta meta;
   private Access current;
 
+  // Decoded nodes kept across records, keyed by (Flink key, node id): on RocksDB every state read
+  // is a JNI call and a full decode of the node, and the upper tree is read by every record. The
+  // operator is the only writer of its keyed state, so a kept node stays equal to the state as
+  // long as every write goes through here; a restore builds a fresh store. Used only by accesses
+  // opened with their key, and cleared by forgetKept() at every checkpoint: with the heap backend a
+  // node object may be shared with a running snapshot, and must not be mutated after it.
+  private final int keptCapacity;
+  private final Object2ObjectLinkedOpenHashMap<KeptKey, Node> kept =
+      new Object2ObjectLinkedOpenHashMap<>();
+  private Object currentKey;
+  private long keptHits;
+
+  private record KeptKey(Object key, long id) {}
+
   private long nodeGets;
   private long nodePuts;
   private long nodeRemoves;
@@ -162,9 +176,26 @@ public final class MapStateNodeStore implements NodeStore {
       MapState<String, Long> locations,
       ValueState<TreeMeta> meta,
       int cacheCapacity) {
+    this(nodes, locations, meta, cacheCapacity, 0);
+  }
+
+  /**
+   * A store over three states that also keeps up to {@code keptCapacity} decoded nodes across
+   * records, for accesses opened with {@link #open(Object)}; 0 keeps none.
+   */
+  public MapStateNodeStore(
+      MapState<Long, Node> nodes,
+      MapState<String, Long> locations,
+      ValueState<TreeMeta> meta,
+      int cacheCapacity,
+      int keptCapacity) {
     if (cacheCapacity < 1) {
       throw new IllegalArgumentException("cacheCapacity must be at least 1, got " + cacheCapacity);
     }
+    if (keptCapacity < 0) {
+      throw new IllegalArgumentException("keptCapacity must be >= 0, got " + keptCapacity);
+    }
+    this.keptCapacity = keptCapacity;
     this.nodes = Objects.requireNonNull(nodes, "nodes");
     this.locations = Objects.requireNonNull(locations, "locations");
     this.metaState = Objects.requireNonNull(meta, "meta");
@@ -175,6 +206,21 @@ public final class MapStateNodeStore implements NodeStore {
   /** The store of tree {@code treeName} in a keyed function's state, default cache size. */
   public static MapStateNodeStore create(RuntimeContext context, String treeName) {
     return create(context, treeName, DEFAULT_CACHE_CAPACITY);
+  }
+
+  /**
+   * The store of tree {@code treeName} in a keyed function's state, keeping up to {@code
+   * keptCapacity} decoded nodes across records (see {@link #open(Object)} and {@link
+   * #forgetKept()}).
+   */
+  public static MapStateNodeStore create(
+      RuntimeContext context, String treeName, int cacheCapacity, int keptCapacity) {
+    return new MapStateNodeStore(
+        context.getMapState(nodesDescriptor(treeName)),
+        context.getMapState(locationsDescriptor(treeName)),
+        context.getState(metaDescriptor(treeName)),
+        cacheCapacity,
+        keptCapacity);
   }
 
   /** The store of tree {@code treeName} in a keyed function's state. */
@@ -234,7 +280,53 @@ public final class MapStateNodeStore implements NodeStore {
           "an access is already open: close it (try-with-resources) before the next record");
     }
     current = new Access();
+    currentKey = null;
     return current;
+  }
+
+  /**
+   * Opens the access of one record of Flink key {@code key}: like {@link #open()}, and nodes read
+   * or written are also kept, decoded, for later records of the same key (up to the kept capacity).
+   * The operator must call {@link #forgetKept()} when it snapshots its state.
+   */
+  public Access open(Object key) {
+    Access a = open();
+    currentKey = Objects.requireNonNull(key, "key");
+    return a;
+  }
+
+  /**
+   * Drops every node kept across records. Call it from the operator's {@code snapshotState}: with
+   * the heap backend, objects handed out before a checkpoint may belong to its snapshot.
+   */
+  public void forgetKept() {
+    kept.clear();
+  }
+
+  /** Node reads served by the nodes kept across records instead of state. */
+  public long keptHits() {
+    return keptHits;
+  }
+
+  /** Number of nodes kept across records now. */
+  public int keptSize() {
+    return kept.size();
+  }
+
+  private boolean keeps() {
+    return keptCapacity > 0 && currentKey != null;
+  }
+
+  private void keep(long id, Node node) {
+    KeptKey k = new KeptKey(currentKey, id);
+    if (node == null) {
+      kept.remove(k);
+      return;
+    }
+    kept.putAndMoveToLast(k, node);
+    while (kept.size() > keptCapacity) {
+      kept.removeFirst();
+    }
   }
 
   /** Whether an access is open. */
@@ -303,6 +395,14 @@ public final class MapStateNodeStore implements NodeStore {
       cacheHits++;
       return c.node;
     }
+    if (keeps()) {
+      Node k = kept.getAndMoveToLast(new KeptKey(currentKey, id));
+      if (k != null) {
+        keptHits++;
+        cacheNode(id, new CachedNode(k, false, true));
+        return k;
+      }
+    }
     Node n;
     try {
       n = nodes.get(id);
@@ -311,6 +411,9 @@ public final class MapStateNodeStore implements NodeStore {
     }
     nodeGets++;
     cacheNode(id, new CachedNode(n, false, n != null));
+    if (n != null && keeps()) {
+      keep(id, n);
+    }
     return n;
   }
 
@@ -365,6 +468,9 @@ public final class MapStateNodeStore implements NodeStore {
       throw failure("write node " + id, e);
     }
     c.dirty = false;
+    if (keeps()) {
+      keep(id, c.node);
+    }
   }
 
   // ---------------------------------------------------------------- locations

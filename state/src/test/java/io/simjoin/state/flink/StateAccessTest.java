@@ -58,7 +58,7 @@ class StateAccessTest {
   @EnumSource(Backend.class)
   void exactStateAccessesOfInsertSearchUpsertAndDelete(Backend backend) throws Exception {
     KeyedOneInputStreamOperatorTestHarness<String, Op, Answer> h =
-        TreeOps.harness(backend, new Settings(2, 8, 3, 256, true));
+        TreeOps.harness(backend, new Settings(2, 8, 3, 256, true, 0));
     h.open();
     try {
       // The first insert of an empty key: the location and the meta are read (both absent), the

@@ -21,9 +21,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -102,11 +105,17 @@ final class TreeOps {
 
   /** Tree shape and store settings of a {@link Function}. */
   record Settings(
-      int dim, int bucketCapacity, int fanout, int cacheCapacity, boolean countingStates)
+      int dim,
+      int bucketCapacity,
+      int fanout,
+      int cacheCapacity,
+      boolean countingStates,
+      int keptCapacity)
       implements Serializable {}
 
   /** The operator's function: one access per record, the tree built inside the first one. */
-  static final class Function extends KeyedProcessFunction<String, Op, Answer> {
+  static final class Function extends KeyedProcessFunction<String, Op, Answer>
+      implements CheckpointedFunction {
     private final Settings settings;
     private transient MapStateNodeStore store;
     private transient CoverTree tree;
@@ -132,17 +141,29 @@ final class TreeOps {
             new MapStateNodeStore(
                 countedNodes, countedLocations, countedMeta, settings.cacheCapacity());
       } else {
-        store = MapStateNodeStore.create(rc, "items", settings.cacheCapacity());
+        store =
+            MapStateNodeStore.create(
+                rc, "items", settings.cacheCapacity(), settings.keptCapacity());
       }
       tree = null;
     }
+
+    /** As ShardJoin does: nothing kept may outlive a snapshot (heap backend objects). */
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+      store.forgetKept();
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
 
     @Override
     public void processElement(Op op, Context ctx, Collector<Answer> out) {
       StateAccesses before = store.accesses();
       long[] countedBefore = observed();
       Answer a;
-      try (var access = store.open()) {
+      try (var access =
+          settings.keptCapacity() > 0 ? store.open(ctx.getCurrentKey()) : store.open()) {
         if (tree == null) {
           tree =
               CoverTree.builder(settings.dim())
