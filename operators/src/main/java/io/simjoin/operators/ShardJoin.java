@@ -42,13 +42,6 @@ public class ShardJoin
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
-  /**
-   * Decoded tree nodes kept across records per tree (see {@link MapStateNodeStore#open(Object)}):
-   * the upper levels of every busy shard's trees stay decoded instead of being read from RocksDB
-   * for every event.
-   */
-  static final int KEPT_NODES = 2048;
-
   /** Threshold alerts and their retractions. */
   public static final OutputTag<ThresholdMatch> ALERTS =
       new OutputTag<>("simjoin-alerts", io.simjoin.operators.events.EventTypeInfo.THRESHOLD_MATCH);
@@ -60,24 +53,31 @@ public class ShardJoin
 
   private final EventValidator validator;
   private final int bucketCapacity;
+  private final int keptNodes;
   private transient MapStateNodeStore itemStore;
   private transient MapStateNodeStore queryStore;
   private transient FlinkShardState shardState;
   private transient JoinMetrics metrics;
 
-  public ShardJoin(EventValidator validator, int bucketCapacity) {
+  /**
+   * @param keptNodes decoded tree nodes kept across records per tree and subtask (see {@link
+   *     MapStateNodeStore#open(Object)}), so busy trees are not decoded from RocksDB for every
+   *     event
+   */
+  public ShardJoin(EventValidator validator, int bucketCapacity, int keptNodes) {
     this.validator = validator;
     this.bucketCapacity = bucketCapacity;
+    this.keptNodes = keptNodes;
   }
 
   @Override
   public void open(OpenContext openContext) {
     itemStore =
         MapStateNodeStore.create(
-            getRuntimeContext(), "items", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, KEPT_NODES);
+            getRuntimeContext(), "items", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
     queryStore =
         MapStateNodeStore.create(
-            getRuntimeContext(), "queries", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, KEPT_NODES);
+            getRuntimeContext(), "queries", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
     shardState = new FlinkShardState(getRuntimeContext());
     metrics = new JoinMetrics(getRuntimeContext().getMetricGroup());
   }

@@ -77,6 +77,7 @@ public final class SimilarityJoin {
     private int maxDimension = EventValidator.DEFAULT_MAX_DIMENSION;
     private int maxStandingQueries = EventValidator.DEFAULT_MAX_STANDING_QUERIES_PER_NAMESPACE;
     private int bucketCapacity = 64;
+    private int keptNodes = 2048;
 
     private Builder() {}
 
@@ -132,6 +133,17 @@ public final class SimilarityJoin {
       return this;
     }
 
+    /**
+     * Decoded tree nodes each ShardJoin subtask keeps in memory across events, per tree (default
+     * 2048): a node read from RocksDB is a JNI call and a full decode, and the busy part of a
+     * shard's trees is read by every event. Memory is about {@code keptNodes × bucketCapacity ×
+     * dimension × 4} bytes per tree at most; 0 keeps none. Dropped at every checkpoint.
+     */
+    public Builder keptNodes(int keptNodes) {
+      this.keptNodes = keptNodes;
+      return this;
+    }
+
     public Result build() {
       if (items == null) {
         throw new IllegalArgumentException("no item stream: call items(DataStream<ItemEvent>)");
@@ -141,6 +153,9 @@ public final class SimilarityJoin {
       }
       if (shards < 1) {
         throw new IllegalArgumentException("shards must be at least 1, got " + shards);
+      }
+      if (keptNodes < 0) {
+        throw new IllegalArgumentException("keptNodes must be 0 or more, got " + keptNodes);
       }
       if (bucketCapacity < 2) {
         throw new IllegalArgumentException(
@@ -177,7 +192,8 @@ public final class SimilarityJoin {
               .keyBy(i -> JoinKeys.shard(i.namespace(), shardOf(i.id(), s)), Types.STRING)
               .connect(
                   fannedQueries.keyBy(t -> JoinKeys.shard(t.f1.namespace(), t.f0), Types.STRING))
-              .process(new ShardJoin(validator, bucketCapacity), JoinTypeInfo.PARTIAL_TOP_K)
+              .process(
+                  new ShardJoin(validator, bucketCapacity, keptNodes), JoinTypeInfo.PARTIAL_TOP_K)
               .uid(UID_SHARD_JOIN)
               .name("ShardJoin");
 

@@ -359,7 +359,7 @@ class ShardJoinHarnessTest {
     Run(Backend backend, OperatorSubtaskState restore) throws Exception {
       h =
           new KeyedTwoInputStreamOperatorTestHarness<>(
-              new KeyedCoProcessOperator<>(new ShardJoin(EventValidator.builder().build(), 8)),
+              new KeyedCoProcessOperator<>(new ShardJoin(EventValidator.builder().build(), 8, 16)),
               ShardJoinHarnessTest::itemKey,
               t -> JoinKeys.shard(t.f1.namespace(), t.f0),
               Types.STRING);
