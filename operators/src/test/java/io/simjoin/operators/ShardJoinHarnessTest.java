@@ -455,7 +455,6 @@ class ShardJoinHarnessTest {
           MapStateNodeStore.locationsDescriptor("queries").getName(),
           MapStateNodeStore.metaDescriptor("queries").getName(),
           FlinkShardState.QUERIES_STATE,
-          FlinkShardState.HOLDERS_STATE,
           FlinkShardState.COUNT_STATE);
 
   private static List<String> flat(List<List<String>> trace) {

@@ -2,24 +2,28 @@ package io.simjoin.operators.join;
 
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.Match;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The similarity join of one shard of one namespace, independent of Flink: an item tree, a tree of
  * standing queries whose bar is the lowest score that matters to them (their k-th score, or their
- * alert threshold if lower), and a {@link ShardState} with each standing query's partial top-k and
- * the inverted map from items to the queries holding them. The {@code ShardJoin} operator runs one
- * per key, on state-backed stores; tests run it on the heap.
+ * alert threshold if lower), and a {@link ShardState} with each standing query's partial top-k. The
+ * {@code ShardJoin} operator runs one per key, on state-backed stores; tests run it on the heap.
  *
  * <ul>
  *   <li>Item upsert: insert, then one reverse search finds every standing query the item may enter
  *       or alert; only those are touched.
- *   <li>Item delete: only the queries whose partial holds the item are searched again; threshold
- *       retractions come from a reverse search with the deleted vector.
+ *   <li>Item delete: only the queries whose partial holds the item are searched again. They are
+ *       found, with the threshold retractions, by one reverse search with the deleted vector: a
+ *       query holding the item scores it at least its k-th score, which is at least its bar in the
+ *       tree, so the search finds every holder, and {@link StandingQuery#holds} keeps exactly them.
+ *       An inverted map item → queries would say the same, at the price of rewriting the holder
+ *       list of an item at every change of any top-k it is in (hundreds of queries for a popular
+ *       item).
  *   <li>ONCE searches and forgets; REGISTER searches, stores and answers at once (re-registering
  *       replaces); CANCEL forgets.
  * </ul>
@@ -102,16 +106,20 @@ public final class ShardJoinCore {
 
   private void remove(
       String id, float[] old, Map<String, JoinOutput.Cause> changed, JoinOutput out) {
-    // Alerts that this item raised are retracted: the queries whose threshold it reaches are found
-    // by the same reverse search (a bar is never above a threshold).
+    // One reverse search finds the queries holding the item (a holder scores it at least its k-th
+    // score, which is at least its bar in the tree) and those whose threshold it reached (a bar is
+    // never above a threshold): the first are searched again, the second get a retraction.
+    List<String> holders = new ArrayList<>();
     for (Match m : queries.reverseSearch(old)) {
       StandingQuery sq = state.query(m.id());
       if (sq.hasThreshold() && m.score() >= sq.threshold()) {
         out.alert(m.id(), id, m.score(), true);
       }
+      if (sq.holds(id)) {
+        holders.add(m.id());
+      }
     }
     items.delete(id);
-    Set<String> holders = new LinkedHashSet<>(state.holders(id));
     for (String qid : holders) {
       StandingQuery sq = state.query(qid);
       float[] qv = queries.vector(qid);
@@ -134,9 +142,6 @@ public final class ShardJoinCore {
     cancel(queryId);
     StandingQuery sq = StandingQuery.of(epoch, k, threshold, items.topK(vector, k));
     state.putQuery(queryId, sq);
-    for (String item : sq.ids()) {
-      state.addHolder(item, queryId);
-    }
     queries.insert(queryId, vector, sq.bar());
     out.partial(queryId, epoch, k, sq.matches(), JoinOutput.Cause.REGISTERED, null);
     alertExisting(queryId, vector, threshold, out);
@@ -154,9 +159,6 @@ public final class ShardJoinCore {
     if (sq == null) {
       return false;
     }
-    for (String item : sq.ids()) {
-      state.removeHolder(item, queryId);
-    }
     queries.delete(queryId);
     state.removeQuery(queryId);
     return true;
@@ -171,23 +173,13 @@ public final class ShardJoinCore {
   }
 
   /**
-   * Stores a query's new partial and keeps the inverted map in step. The query's bar in the tree
-   * must never exceed its true bar (the reverse search would miss items), so a lower bar is written
-   * at once; a higher one is not: raising rewrites the query's bucket on every item that enters a
-   * top-k, while a bar left lower than needed only lets a few extra candidates through, which
-   * {@link StandingQuery#admits} turns away and {@link #upsertItem} then catches up.
+   * Stores a query's new partial. The query's bar in the tree must never exceed its true bar (the
+   * reverse search would miss items), so a lower bar is written at once; a higher one is not:
+   * raising rewrites the query's bucket on every item that enters a top-k, while a bar left lower
+   * than needed only lets a few extra candidates through, which {@link StandingQuery#admits} turns
+   * away and {@link #upsertItem} then catches up.
    */
   private void replace(String qid, StandingQuery before, StandingQuery after) {
-    for (String item : before.ids()) {
-      if (!after.holds(item)) {
-        state.removeHolder(item, qid);
-      }
-    }
-    for (String item : after.ids()) {
-      if (!before.holds(item)) {
-        state.addHolder(item, qid);
-      }
-    }
     state.putQuery(qid, after);
     if (after.bar() < before.bar()) {
       queries.setBar(qid, after.bar());

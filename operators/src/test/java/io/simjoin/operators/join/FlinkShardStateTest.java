@@ -6,7 +6,6 @@ import io.simjoin.operators.join.KeyedStateHarness.Backend;
 import io.simjoin.operators.join.KeyedStateHarness.Op;
 import io.simjoin.state.Match;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,19 +61,6 @@ class FlinkShardStateTest {
             yield JoinSamples.render(s.query(op.arg())) + " count=" + s.queryCount();
           }
           case "get" -> JoinSamples.render(s.query(op.arg())) + " count=" + s.queryCount();
-          case "hold" -> {
-            Collection<String> before = s.holders(op.arg());
-            String shown = before.toString();
-            s.addHolder(op.arg(), op.value());
-            // what holders() returned before is a copy: the change does not reach it
-            assertThat(before).hasToString(shown);
-            yield String.valueOf(s.holders(op.arg()));
-          }
-          case "drop" -> {
-            s.removeHolder(op.arg(), op.value());
-            yield String.valueOf(s.holders(op.arg()));
-          }
-          case "holders" -> String.valueOf(s.holders(op.arg()));
           default -> throw new IllegalArgumentException(op.verb());
         };
     return op + " -> " + read;
@@ -117,12 +103,8 @@ class FlinkShardStateTest {
         ops.add(new Op(key, "put", q, randomQuery(r, epochBase + i)));
       } else if (c < 35) {
         ops.add(new Op(key, "remove", q, ""));
-      } else if (c < 65) {
-        ops.add(new Op(key, "hold", item, q));
-      } else if (c < 90) {
-        ops.add(new Op(key, "drop", item, q));
       } else {
-        ops.add(new Op(key, r.nextBoolean() ? "get" : "holders", r.nextBoolean() ? q : item, ""));
+        ops.add(new Op(key, "get", q, ""));
       }
     }
     return ops;
@@ -132,12 +114,6 @@ class FlinkShardStateTest {
   private static List<Op> everythingRemoved() {
     List<Op> ops = new ArrayList<>();
     for (String key : KEYS) {
-      ops.add(new Op(key, "drop", "x", "q0"));
-      for (int i = 0; i < ITEMS; i++) {
-        for (int q = 0; q < QUERIES; q++) {
-          ops.add(new Op(key, "drop", "i" + i, "q" + q));
-        }
-      }
       for (int q = 0; q < QUERIES; q++) {
         ops.add(new Op(key, "remove", "q" + q, ""));
       }
@@ -164,9 +140,7 @@ class FlinkShardStateTest {
     List<Op> isolation =
         List.of(
             new Op(a, "put", "q0", "1/2/NaN/x=1.0"),
-            new Op(a, "hold", "x", "q0"),
             new Op(b, "get", "q0", ""),
-            new Op(b, "holders", "x", ""),
             new Op(a, "get", "q0", ""));
     List<Op> first = new ArrayList<>(isolation);
     first.addAll(randomOps(r, 400, 100));
@@ -183,9 +157,7 @@ class FlinkShardStateTest {
                   + " [x="
                   + Float.floatToRawIntBits(1f)
                   + " ] count=1",
-              "Op[key=ns\u001f0, verb=hold, arg=x, value=q0] -> [q0]",
               "Op[key=ns\u001f1, verb=get, arg=q0, value=] -> null count=0",
-              "Op[key=ns\u001f1, verb=holders, arg=x, value=] -> []",
               "Op[key=ns\u001f0, verb=get, arg=q0, value=] -> epoch=1 k=2 threshold="
                   + Float.floatToRawIntBits(Float.NaN)
                   + " [x="
@@ -198,14 +170,11 @@ class FlinkShardStateTest {
         KeyedStateHarness.open(new ShardStateFunction(), backend, snapshot)) {
       assertThat(h.process(second)).isEqualTo(model(models, second));
       assertThat(h.keysIn(FlinkShardState.QUERIES_STATE)).isPositive();
-      assertThat(h.keysIn(FlinkShardState.HOLDERS_STATE)).isPositive();
       assertThat(h.keysIn(FlinkShardState.COUNT_STATE)).isPositive();
 
       assertThat(h.process(last)).isEqualTo(model(models, last));
-      assertThat(models.values()).allSatisfy(m -> assertThat(m.holderEntries()).isZero());
       assertThat(models.values()).allSatisfy(m -> assertThat(m.queryCount()).isZero());
       assertThat(h.keysIn(FlinkShardState.QUERIES_STATE)).isZero();
-      assertThat(h.keysIn(FlinkShardState.HOLDERS_STATE)).isZero();
       assertThat(h.keysIn(FlinkShardState.COUNT_STATE)).isZero();
     }
   }

@@ -131,7 +131,6 @@ class ShardJoinCoreTest {
       join.cancel(qid);
     }
     assertThat(state.queryCount()).isZero();
-    assertThat(state.holderEntries()).isZero();
     assertThat(items.size()).isZero();
     assertThat(queries.size()).isZero();
   }
