@@ -28,10 +28,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * The join of one shard of one namespace, keyed by {@code (namespace, shard)}: items of the shard
  * on the first input, every query of the namespace (tagged with this shard's index) on the second.
- * Holds in keyed state an item cover tree, a cover tree of the standing queries with their bars,
- * the standing queries' partial top-k and the inverted map item → queries (see {@link
- * ShardJoinCore}); emits partial top-k lists for {@link TopKMerge}, threshold alerts and dead
- * letters on side outputs.
+ * Holds in keyed state an item cover tree, a cover tree of the standing queries with their bars and
+ * the standing queries' partial top-k (see {@link ShardJoinCore}, which also explains why no
+ * inverted map item → queries is stored); emits partial top-k lists for {@link TopKMerge},
+ * threshold alerts and dead letters on side outputs.
  *
  * <p>Query-level dead letters (an unknown CANCEL, a REGISTER over the cap, a dimension mismatch)
  * are decided identically by every shard, since every shard sees every query of its namespace; only
