@@ -381,39 +381,14 @@ public final class BenchCommand implements Callable<Integer> {
         outScoreRows[i * width + j] = m == null ? Float.NaN : m.score();
       }
     }
-    if (mismatches > 0) {
-      err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
-    }
-    if (outIds != null) {
-      Fvecs.writeIvecs(outIds, outIdRows, width == 0 ? 0 : nq, Math.max(width, 1));
-    }
-    if (outScores != null) {
-      Fvecs.write(outScores, outScoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
-    }
+    finishQueries(err, mismatches, nq, width, outIdRows, outScoreRows);
     double treeMean = meanMs(treeNs);
     double heapMean = meanMs(heapNs);
     double scanMean = meanMs(scanNs);
     double perQuery = Math.max(nq, 1);
+    // The tree's bytes are in RocksDB, not on the heap: heap_bytes_per_item is not measured.
     JsonLine json =
-        new JsonLine()
-            .put("n", n)
-            .put("d", d)
-            .put("queries", nq)
-            .put("k", k)
-            .put("build_s", sum.buildS)
-            .put("inserts_per_s", n / sum.buildS)
-            .put("tree_ms_p50", percentileMs(treeNs, 50))
-            .put("tree_ms_p99", percentileMs(treeNs, 99))
-            .put("tree_ms_mean", treeMean)
-            .put("scan_ms_p50", percentileMs(scanNs, 50))
-            .put("scan_ms_p99", percentileMs(scanNs, 99))
-            .put("scan_ms_mean", scanMean)
-            .put("speedup", scanMean / treeMean)
-            .put("dots_fraction", dots / perQuery / liveN)
-            .put("nodes_per_query", nodes / perQuery)
-            .put("store_reads_per_query", reads / perQuery)
-            // The tree's bytes are in RocksDB, not on the heap: not measured.
-            .put("heap_bytes_per_item", Double.NaN)
+        contractJson(n, d, nq, k, sum.buildS, treeNs, scanNs, dots, nodes, reads, liveN, Double.NaN)
             .put("exact", exact)
             .put("kind", items.kind())
             .put("kernel", sum.kernel)
@@ -617,39 +592,13 @@ public final class BenchCommand implements Callable<Integer> {
         say(err, "  %d / %d queries", i + 1, nq);
       }
     }
-    if (mismatches > 0) {
-      err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
-    }
-
-    if (outIds != null) {
-      Fvecs.writeIvecs(outIds, outIdRows, width == 0 ? 0 : nq, Math.max(width, 1));
-    }
-    if (outScores != null) {
-      Fvecs.write(outScores, outScoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
-    }
+    finishQueries(err, mismatches, nq, width, outIdRows, outScoreRows);
 
     double treeMean = meanMs(treeNs);
     double scanMean = meanMs(scanNs);
     double perQuery = Math.max(nq, 1);
     JsonLine json =
-        new JsonLine()
-            .put("n", n)
-            .put("d", d)
-            .put("queries", nq)
-            .put("k", k)
-            .put("build_s", buildS)
-            .put("inserts_per_s", n / buildS)
-            .put("tree_ms_p50", percentileMs(treeNs, 50))
-            .put("tree_ms_p99", percentileMs(treeNs, 99))
-            .put("tree_ms_mean", treeMean)
-            .put("scan_ms_p50", percentileMs(scanNs, 50))
-            .put("scan_ms_p99", percentileMs(scanNs, 99))
-            .put("scan_ms_mean", scanMean)
-            .put("speedup", scanMean / treeMean)
-            .put("dots_fraction", dots / perQuery / liveN)
-            .put("nodes_per_query", nodes / perQuery)
-            .put("store_reads_per_query", reads / perQuery)
-            .put("heap_bytes_per_item", heapPerItem)
+        contractJson(n, d, nq, k, buildS, treeNs, scanNs, dots, nodes, reads, liveN, heapPerItem)
             .put("exact", exact)
             .put("kind", items.kind())
             .put("kernel", kernel.name())
@@ -839,5 +788,57 @@ public final class BenchCommand implements Callable<Integer> {
         throw new TypeConversionException(e.getMessage());
       }
     }
+  }
+
+  /** Reports disagreements and writes the tree's answers to the requested files. */
+  private void finishQueries(
+      PrintWriter err, int mismatches, int nq, int width, int[] idRows, float[] scoreRows)
+      throws IOException {
+    if (mismatches > 0) {
+      err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
+    }
+    if (outIds != null) {
+      Fvecs.writeIvecs(outIds, idRows, width == 0 ? 0 : nq, Math.max(width, 1));
+    }
+    if (outScores != null) {
+      Fvecs.write(outScores, scoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
+    }
+  }
+
+  /** The contract keys up to {@code heap_bytes_per_item}, in the order scripts read them. */
+  private static JsonLine contractJson(
+      int n,
+      int d,
+      int nq,
+      int k,
+      double buildS,
+      long[] treeNs,
+      long[] scanNs,
+      double dots,
+      long nodes,
+      long reads,
+      int liveN,
+      double heapPerItem) {
+    double treeMean = meanMs(treeNs);
+    double scanMean = meanMs(scanNs);
+    double perQuery = Math.max(nq, 1);
+    return new JsonLine()
+        .put("n", n)
+        .put("d", d)
+        .put("queries", nq)
+        .put("k", k)
+        .put("build_s", buildS)
+        .put("inserts_per_s", n / buildS)
+        .put("tree_ms_p50", percentileMs(treeNs, 50))
+        .put("tree_ms_p99", percentileMs(treeNs, 99))
+        .put("tree_ms_mean", treeMean)
+        .put("scan_ms_p50", percentileMs(scanNs, 50))
+        .put("scan_ms_p99", percentileMs(scanNs, 99))
+        .put("scan_ms_mean", scanMean)
+        .put("speedup", scanMean / treeMean)
+        .put("dots_fraction", dots / perQuery / liveN)
+        .put("nodes_per_query", nodes / perQuery)
+        .put("store_reads_per_query", reads / perQuery)
+        .put("heap_bytes_per_item", heapPerItem);
   }
 }
