@@ -349,10 +349,7 @@ public final class BenchCommand implements Callable<Integer> {
     long nodes = 0;
     long reads = 0;
     long stateReads = 0;
-    int width = Math.min(k, liveN);
-    int[] outIdRows = new int[nq * width];
-    float[] outScoreRows = new float[nq * width];
-    int mismatches = 0;
+    AnswerLog answers = new AnswerLog(nq, Math.min(k, liveN));
     for (int i = 0; i < nq; i++) {
       RocksTreeJob.QueryRecord r = records.get(i + 1);
       long a = System.nanoTime();
@@ -365,23 +362,9 @@ public final class BenchCommand implements Callable<Integer> {
       nodes += r.nodes;
       reads += r.storeReads;
       stateReads += r.stateReads;
-      List<Match> treeTop = r.matches();
-      String why = disagreement(qs[i], treeTop, scanTop, itemSet, deleted, kernel);
-      if (why != null) {
-        exact = false;
-        if (mismatches++ < 10) {
-          err.printf("MISMATCH at query %d: %s%n", i, why);
-          err.printf("  tree: %s%n", treeTop);
-          err.printf("  scan: %s%n", describe(scanTop));
-        }
-      }
-      for (int j = 0; j < width; j++) {
-        Match m = j < treeTop.size() ? treeTop.get(j) : null;
-        outIdRows[i * width + j] = m == null ? -1 : parseRow(m.id(), Integer.MAX_VALUE);
-        outScoreRows[i * width + j] = m == null ? Float.NaN : m.score();
-      }
+      exact &= answers.record(err, i, qs[i], r.matches(), scanTop, itemSet, deleted, kernel);
     }
-    finishQueries(err, mismatches, nq, width, outIdRows, outScoreRows);
+    answers.finish(err);
     double treeMean = meanMs(treeNs);
     double heapMean = meanMs(heapNs);
     double scanMean = meanMs(scanNs);
@@ -394,7 +377,7 @@ public final class BenchCommand implements Callable<Integer> {
             .put("kernel", sum.kernel)
             .put("deleted", deleteCount)
             .put("delete_s", sum.deleteS)
-            .put("mismatches", mismatches)
+            .put("mismatches", answers.mismatches)
             .put("bucket", sum.bucket)
             .put("fanout", sum.fanout)
             .put("full_dots_fraction", fullDots / perQuery / liveN)
@@ -534,10 +517,7 @@ public final class BenchCommand implements Callable<Integer> {
     long nodes = 0;
     long reads = 0;
     long fullDots = 0;
-    int width = Math.min(k, liveN);
-    int[] outIdRows = new int[nq * width];
-    float[] outScoreRows = new float[nq * width];
-    int mismatches = 0;
+    AnswerLog answers = new AnswerLog(nq, Math.min(k, liveN));
     long queryStart = System.nanoTime();
     lastReport = queryStart;
     for (int i = 0; i < nq; i++) {
@@ -573,26 +553,13 @@ public final class BenchCommand implements Callable<Integer> {
       nodes += counters.nodesVisited() - n0;
       reads += counters.storeReads() - r0;
 
-      String why = disagreement(q, treeTop, scanTop, itemSet, deleted, kernel);
-      if (why != null) {
-        exact = false;
-        if (mismatches++ < 10) {
-          err.printf("MISMATCH at query %d: %s%n", i, why);
-          err.printf("  tree: %s%n", treeTop);
-          err.printf("  scan: %s%n", describe(scanTop));
-        }
-      }
-      for (int j = 0; j < width; j++) {
-        Match m = j < treeTop.size() ? treeTop.get(j) : null;
-        outIdRows[i * width + j] = m == null ? -1 : parseRow(m.id(), Integer.MAX_VALUE);
-        outScoreRows[i * width + j] = m == null ? Float.NaN : m.score();
-      }
+      exact &= answers.record(err, i, q, treeTop, scanTop, itemSet, deleted, kernel);
       if (System.nanoTime() - lastReport > PROGRESS_NANOS) {
         lastReport = System.nanoTime();
         say(err, "  %d / %d queries", i + 1, nq);
       }
     }
-    finishQueries(err, mismatches, nq, width, outIdRows, outScoreRows);
+    answers.finish(err);
 
     double treeMean = meanMs(treeNs);
     double scanMean = meanMs(scanNs);
@@ -604,7 +571,7 @@ public final class BenchCommand implements Callable<Integer> {
             .put("kernel", kernel.name())
             .put("deleted", deleteCount)
             .put("delete_s", deleteS)
-            .put("mismatches", mismatches)
+            .put("mismatches", answers.mismatches)
             .put("bucket", tree.bucketCapacity())
             .put("fanout", tree.fanout())
             .put("full_dots_fraction", fullDots / perQuery / liveN)
@@ -790,18 +757,59 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Reports disagreements and writes the tree's answers to the requested files. */
-  private void finishQueries(
-      PrintWriter err, int mismatches, int nq, int width, int[] idRows, float[] scoreRows)
-      throws IOException {
-    if (mismatches > 0) {
-      err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
+  /**
+   * The tree's answers, checked against the scan one query at a time, kept for the {@code --out}
+   * files; both store modes report through it.
+   */
+  private final class AnswerLog {
+    private final int nq;
+    private final int width;
+    private final int[] idRows;
+    private final float[] scoreRows;
+    int mismatches;
+
+    AnswerLog(int nq, int width) {
+      this.nq = nq;
+      this.width = width;
+      this.idRows = new int[nq * width];
+      this.scoreRows = new float[nq * width];
     }
-    if (outIds != null) {
-      Fvecs.writeIvecs(outIds, idRows, width == 0 ? 0 : nq, Math.max(width, 1));
+
+    /** Records the tree's answer to query {@code i}; false when it disagrees with the scan. */
+    boolean record(
+        PrintWriter err,
+        int i,
+        float[] q,
+        List<Match> treeTop,
+        ExactScan.Result scanTop,
+        VectorSet items,
+        boolean[] deleted,
+        DotKernel kernel) {
+      String why = disagreement(q, treeTop, scanTop, items, deleted, kernel);
+      if (why != null && mismatches++ < 10) {
+        err.printf("MISMATCH at query %d: %s%n", i, why);
+        err.printf("  tree: %s%n", treeTop);
+        err.printf("  scan: %s%n", describe(scanTop));
+      }
+      for (int j = 0; j < width; j++) {
+        Match m = j < treeTop.size() ? treeTop.get(j) : null;
+        idRows[i * width + j] = m == null ? -1 : parseRow(m.id(), Integer.MAX_VALUE);
+        scoreRows[i * width + j] = m == null ? Float.NaN : m.score();
+      }
+      return why == null;
     }
-    if (outScores != null) {
-      Fvecs.write(outScores, scoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
+
+    /** Reports the disagreements and writes the answers to the requested files. */
+    void finish(PrintWriter err) throws IOException {
+      if (mismatches > 0) {
+        err.printf("MISMATCH: tree and scan disagreed on %d of %d queries%n", mismatches, nq);
+      }
+      if (outIds != null) {
+        Fvecs.writeIvecs(outIds, idRows, width == 0 ? 0 : nq, Math.max(width, 1));
+      }
+      if (outScores != null) {
+        Fvecs.write(outScores, scoreRows, width == 0 ? 0 : nq, Math.max(width, 1));
+      }
     }
   }
 
