@@ -11,7 +11,6 @@ import io.simjoin.operators.join.JoinKeys;
 import io.simjoin.operators.join.JoinOutput;
 import io.simjoin.operators.join.PartialTopK;
 import io.simjoin.operators.validation.EventValidator;
-import io.simjoin.state.Match;
 import io.simjoin.state.flink.MapStateNodeStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,7 +51,6 @@ class ShardJoinHarnessTest {
   private static final int D = 6;
   private static final String A = "alpha";
   private static final String B = "beta";
-  private static final double TOL = 1e-5;
 
   enum Backend {
     HASH_MAP,
@@ -103,7 +101,7 @@ class ShardJoinHarnessTest {
         boolean again = !l.isEmpty() && r.nextInt(5) == 0;
         String id = again ? pick(r, l) : ns + "-i" + i;
         // an unchanged vector must change nothing
-        float[] v = again && r.nextInt(4) == 0 ? vectors.get(ns).get(id) : vector(r);
+        float[] v = again && r.nextInt(4) == 0 ? vectors.get(ns).get(id) : JoinOracle.vector(r, D);
         events.add(ItemEvent.upsert(ns, id, v, ts++));
         l.add(id);
         vectors.get(ns).put(id, v);
@@ -118,7 +116,13 @@ class ShardJoinHarnessTest {
         Float threshold = r.nextInt(3) == 0 ? (float) (0.8 + r.nextDouble()) : null;
         events.add(
             QueryEvent.of(
-                ns, id, QueryEvent.Op.REGISTER, vector(r), 1 + r.nextInt(5), threshold, ts++));
+                ns,
+                id,
+                QueryEvent.Op.REGISTER,
+                JoinOracle.vector(r, D),
+                1 + r.nextInt(5),
+                threshold,
+                ts++));
       } else if (c < 94) {
         // a cancel of a query that may or may not be registered
         events.add(QueryEvent.cancel(ns, "q" + r.nextInt(8), ts++));
@@ -126,7 +130,13 @@ class ShardJoinHarnessTest {
         Float threshold = r.nextBoolean() ? (float) (0.8 + r.nextDouble()) : null;
         events.add(
             QueryEvent.of(
-                ns, "once-" + i, QueryEvent.Op.ONCE, vector(r), 1 + r.nextInt(4), threshold, ts++));
+                ns,
+                "once-" + i,
+                QueryEvent.Op.ONCE,
+                JoinOracle.vector(r, D),
+                1 + r.nextInt(4),
+                threshold,
+                ts++));
       }
     }
     return events;
@@ -182,26 +192,12 @@ class ShardJoinHarnessTest {
       float[] q, int k, Map<String, float[]> items) {
     List<Map.Entry<String, Double>> all = new ArrayList<>();
     for (Map.Entry<String, float[]> e : items.entrySet()) {
-      all.add(Map.entry(e.getKey(), dot(q, e.getValue())));
+      all.add(Map.entry(e.getKey(), JoinOracle.dot(q, e.getValue())));
     }
     all.sort(
         Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
             .thenComparing(Map.Entry::getKey));
     return new ArrayList<>(all.subList(0, Math.min(k, all.size())));
-  }
-
-  private static void assertExact(
-      String what, List<Match> got, float[] q, int k, Map<String, float[]> items) {
-    List<Map.Entry<String, Double>> want = topK(q, k, items);
-    assertThat(got).as("%s: size, oracle %s", what, want).hasSize(want.size());
-    for (int i = 0; i < got.size(); i++) {
-      float[] v = items.get(got.get(i).id());
-      assertThat(v).as("%s holds %s, which the shard does not hold", what, got.get(i)).isNotNull();
-      double want_i = want.get(i).getValue();
-      assertThat(dot(q, v))
-          .as("%s rank %d: got %s, oracle %s", what, i, got, want)
-          .isCloseTo(want_i, org.assertj.core.data.Offset.offset(TOL * (1 + Math.abs(want_i))));
-    }
   }
 
   /** What one event emitted. */
@@ -251,10 +247,10 @@ class ShardJoinHarnessTest {
               q.getKey(), held ? JoinOutput.Cause.ITEM_DELETED : JoinOutput.Cause.ITEM_UPSERTED);
         }
         if (s.threshold != null && !unchanged) {
-          if (old != null && dot(s.v, old) >= s.threshold) {
+          if (old != null && JoinOracle.dot(s.v, old) >= s.threshold) {
             wantAlerts.add(q.getKey() + " retract " + e.id());
           }
-          if (e.op() == ItemEvent.Op.UPSERT && dot(s.v, e.vector()) >= s.threshold) {
+          if (e.op() == ItemEvent.Op.UPSERT && JoinOracle.dot(s.v, e.vector()) >= s.threshold) {
             wantAlerts.add(q.getKey() + " match " + e.id());
           }
         }
@@ -278,7 +274,7 @@ class ShardJoinHarnessTest {
         assertThat(p.cause()).as("cause of %s after %s", p, e).isEqualTo(changed.get(p.queryId()));
         assertThat(p.itemId()).isEqualTo(e.id());
         assertThat(p.timestamp()).isEqualTo(e.timestamp());
-        assertExact(p + " after " + e, p.matches(), s.v, s.k, after);
+        JoinOracle.assertTopKMatches(p + " after " + e, s.v, s.k, p.matches(), after);
       }
       assertThat(alertSet(out.alerts)).as("alerts of %s", e).isEqualTo(wantAlerts);
       items.clear();
@@ -321,11 +317,11 @@ class ShardJoinHarnessTest {
         // timestamps grow in this stream, so a (re-)registration's epoch is its timestamp
         assertThat(p.epoch()).isEqualTo(q.timestamp());
         assertThat(p.itemId()).isNull();
-        assertExact(p + " for " + q, p.matches(), q.vector(), q.k(), items);
+        JoinOracle.assertTopKMatches(p + " for " + q, q.vector(), q.k(), p.matches(), items);
         Set<String> wantAlerts = new HashSet<>();
         if (threshold != null) {
           for (Map.Entry<String, float[]> i : items.entrySet()) {
-            if (dot(q.vector(), i.getValue()) >= threshold) {
+            if (JoinOracle.dot(q.vector(), i.getValue()) >= threshold) {
               wantAlerts.add(q.id() + " match " + i.getKey());
             }
           }
@@ -535,21 +531,5 @@ class ShardJoinHarnessTest {
   private static String pick(SplittableRandom r, Set<String> ids) {
     List<String> l = new ArrayList<>(ids);
     return l.get(r.nextInt(l.size()));
-  }
-
-  private static float[] vector(SplittableRandom r) {
-    float[] v = new float[D];
-    for (int i = 0; i < D; i++) {
-      v[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return v;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += (double) a[i] * b[i];
-    }
-    return s;
   }
 }

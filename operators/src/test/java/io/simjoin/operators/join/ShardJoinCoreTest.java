@@ -3,11 +3,11 @@ package io.simjoin.operators.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.simjoin.operators.JoinOracle;
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.HeapNodeStore;
 import io.simjoin.state.Match;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -110,12 +110,12 @@ class ShardJoinCoreTest {
         float[] v = vector(r, d);
         int k = 1 + r.nextInt(8);
         join.once("once", step, v, k, Float.NaN, out);
-        assertExact("once", v, k, out.lastOnce, live);
+        JoinOracle.assertTopKMatches("once", v, k, out.lastOnce, live);
       }
       for (Map.Entry<String, Standing> e : standing.entrySet()) {
         Standing s = e.getValue();
-        assertExact(e.getKey(), s.v, s.k, state.query(e.getKey()).matches(), live);
-        assertExact(e.getKey(), s.v, s.k, out.lastPartial.get(e.getKey()), live);
+        JoinOracle.assertTopKMatches(e.getKey(), s.v, s.k, state.query(e.getKey()).matches(), live);
+        JoinOracle.assertTopKMatches(e.getKey(), s.v, s.k, out.lastPartial.get(e.getKey()), live);
         if (!Float.isNaN(s.threshold)) {
           assertAlerts(e.getKey(), s, out.liveAlerts.getOrDefault(e.getKey(), Set.of()), live);
         }
@@ -135,35 +135,11 @@ class ShardJoinCoreTest {
     assertThat(queries.size()).isZero();
   }
 
-  private static void assertExact(
-      String qid, float[] q, int k, List<Match> got, Map<String, float[]> live) {
-    List<Map.Entry<String, Double>> all = new ArrayList<>();
-    for (Map.Entry<String, float[]> e : live.entrySet()) {
-      all.add(Map.entry(e.getKey(), dot(q, e.getValue())));
-    }
-    all.sort(
-        Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
-            .thenComparing(Map.Entry::getKey));
-    List<Map.Entry<String, Double>> want = all.subList(0, Math.min(k, all.size()));
-    assertThat(got).as("partial of %s", qid).isNotNull().hasSize(want.size());
-    for (int i = 0; i < got.size(); i++) {
-      float[] v = live.get(got.get(i).id());
-      if (v == null) {
-        fail(qid + " holds " + got.get(i).id() + ", which was deleted");
-      }
-      double s = dot(q, v);
-      double tol = REL_TOL * Math.max(mag(q, v), mag(q, live.get(want.get(i).getKey())));
-      if (Math.abs(s - want.get(i).getValue()) > tol) {
-        fail(qid + " rank " + i + ": " + got + " but the oracle has " + want);
-      }
-    }
-  }
-
   private static void assertAlerts(
       String qid, Standing s, Set<String> alerted, Map<String, float[]> live) {
     for (Map.Entry<String, float[]> e : live.entrySet()) {
-      double score = dot(s.v, e.getValue());
-      double tol = REL_TOL * mag(s.v, e.getValue());
+      double score = JoinOracle.dot(s.v, e.getValue());
+      double tol = REL_TOL * JoinOracle.mag(s.v, e.getValue());
       boolean in = alerted.contains(e.getKey());
       if (score >= s.threshold + tol && !in) {
         fail(qid + " missed the alert for " + e.getKey() + " at " + score + " >= " + s.threshold);
@@ -205,21 +181,5 @@ class ShardJoinCoreTest {
       v[i] = ints ? r.nextInt(-1, 2) : (float) (r.nextDouble() * 2 - 1);
     }
     return v;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += (double) a[i] * b[i];
-    }
-    return s;
-  }
-
-  private static double mag(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += Math.abs((double) a[i] * b[i]);
-    }
-    return Math.max(s, 1e-30);
   }
 }

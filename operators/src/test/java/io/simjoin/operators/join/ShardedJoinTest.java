@@ -3,12 +3,12 @@ package io.simjoin.operators.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.simjoin.operators.JoinOracle;
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.HeapNodeStore;
 import io.simjoin.state.Match;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +78,7 @@ class ShardedJoinTest {
       int op = r.nextInt(100);
       if (op < 50 || live.isEmpty()) {
         String id = "i" + nextItem++;
-        float[] v = vector(r, d);
+        float[] v = JoinOracle.vector(r, d);
         int s = Math.floorMod(id.hashCode(), shards);
         shardItems.get(s).put(id, v);
         live.put(id, v);
@@ -93,7 +93,7 @@ class ShardedJoinTest {
         assertThat(join[s].deleteItem(id, out(s, channels, shardItems))).isTrue();
       } else if (op < 82) {
         String qid = "q" + r.nextInt(12); // re-registers happen
-        float[] v = vector(r, d);
+        float[] v = JoinOracle.vector(r, d);
         int k = 1 + r.nextInt(5);
         queryVec.put(qid, v);
         queryK.put(qid, k);
@@ -114,7 +114,7 @@ class ShardedJoinTest {
         queryVec.remove(qid);
         queryK.remove(qid);
       } else {
-        float[] v = vector(r, d);
+        float[] v = JoinOracle.vector(r, d);
         int k = 1 + r.nextInt(5);
         String qid = "once" + step;
         epochVec.put(qid + "@" + clock, v);
@@ -136,7 +136,8 @@ class ShardedJoinTest {
     // quiescent: every standing query's last merged update is the exact global top-k
     for (String qid : queryVec.keySet()) {
       if (!qid.startsWith("once")) {
-        assertExact(qid, queryVec.get(qid), queryK.get(qid), lastMerged.get(qid), live);
+        JoinOracle.assertTopKMatches(
+            qid, queryVec.get(qid), queryK.get(qid), lastMerged.get(qid), live);
       }
     }
     // drain everything: no state is left anywhere
@@ -226,7 +227,8 @@ class ShardedJoinTest {
         // exact over the items behind the partials merged: the latest of each shard, this epoch
         Map<String, float[]> union = new HashMap<>();
         seenBehind.get(registration).values().forEach(union::putAll);
-        assertExact(m.queryId(), epochVec.get(registration), k, u.matches(), union);
+        JoinOracle.assertTopKMatches(
+            m.queryId(), epochVec.get(registration), k, u.matches(), union);
         if (m.cause() != JoinOutput.Cause.ONCE) {
           lastMerged.put(m.queryId(), u.matches());
         }
@@ -245,44 +247,5 @@ class ShardedJoinTest {
     } else if (m.cancelMark() && store.isEmpty()) {
       lastSeq.put(m.queryId(), -Math.abs(lastSeq.getOrDefault(m.queryId(), 0L)));
     }
-  }
-
-  private static void assertExact(
-      String qid, float[] q, int k, List<Match> got, Map<String, float[]> items) {
-    List<Map.Entry<String, Double>> all = new ArrayList<>();
-    for (Map.Entry<String, float[]> e : items.entrySet()) {
-      all.add(Map.entry(e.getKey(), dot(q, e.getValue())));
-    }
-    all.sort(
-        Comparator.comparingDouble((Map.Entry<String, Double> e) -> -e.getValue())
-            .thenComparing(Map.Entry::getKey));
-    List<Map.Entry<String, Double>> want = all.subList(0, Math.min(k, all.size()));
-    assertThat(got).as("merged top-k of %s", qid).isNotNull().hasSize(want.size());
-    for (int i = 0; i < got.size(); i++) {
-      float[] v = items.get(got.get(i).id());
-      if (v == null) {
-        fail(qid + " merged " + got.get(i).id() + ", which its shard no longer had: " + got);
-      }
-      if (Math.abs(dot(q, v) - want.get(i).getValue())
-          > 1e-5 * (1 + Math.abs(want.get(i).getValue()))) {
-        fail(qid + " rank " + i + ": " + got + " but the oracle has " + want);
-      }
-    }
-  }
-
-  private static float[] vector(SplittableRandom r, int d) {
-    float[] v = new float[d];
-    for (int i = 0; i < d; i++) {
-      v[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return v;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += (double) a[i] * b[i];
-    }
-    return s;
   }
 }
