@@ -507,9 +507,23 @@ public final class CoverTree {
       for (int j = 0; j < b.size; j++) {
         min = Math.min(min, b.bars[j]);
       }
-      if (min != p.minBars[slot]) {
+      // A raise must reach every ancestor whose minimum it lifts: a stale low minimum high up
+      // would keep whole subtrees in every reverse search. Each slot stays a lower bound of its
+      // subtree's bars, so the minimum over a node's slots may replace its own slot above.
+      while (min > p.minBars[slot]) {
         p.minBars[slot] = min;
         write(pid, p);
+        if (pid == SUPER_ROOT) {
+          break;
+        }
+        min = Float.POSITIVE_INFINITY;
+        for (int j = 0; j < p.size; j++) {
+          min = Math.min(min, p.minBars[j]);
+        }
+        cid = pid;
+        pid = p.parent;
+        p = routing(pid);
+        slot = p.slotOf(cid);
       }
       return true;
     }
@@ -564,9 +578,21 @@ public final class CoverTree {
    * whose top-k the item may enter (at a tie the caller decides by id).
    */
   public List<Match> reverseSearch(float[] item) {
+    return reverseSearch(item, 0);
+  }
+
+  /**
+   * As {@link #reverseSearch(float[])}, but also every point scoring up to {@code slack} below its
+   * bar: for callers whose bars are derived from scores computed another way (for instance bars of
+   * the directions of vectors, divided by their norms) and who decide with their own exact score.
+   */
+  public List<Match> reverseSearch(float[] item, double slack) {
     requireBars();
     checkVector(item, "item");
-    reverseRules.start(item, norm(item));
+    if (!(slack >= 0) || Double.isInfinite(slack)) {
+      throw new IllegalArgumentException("slack must be finite and non-negative, got " + slack);
+    }
+    reverseRules.start(item, norm(item), slack);
     traverse(reverseRules);
     List<Match> out = List.copyOf(reverseRules.found);
     reverseRules.found.clear();
@@ -1031,7 +1057,11 @@ public final class CoverTree {
     return bars;
   }
 
-  DotKernel kernel() {
+  /**
+   * The kernel this tree scores with: a caller that computes scores of its own (see {@code
+   * ShardJoinCore}) gets the very floats this tree's searches report.
+   */
+  public DotKernel kernel() {
     return kernel;
   }
 

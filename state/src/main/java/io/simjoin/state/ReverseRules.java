@@ -12,19 +12,27 @@ import java.util.List;
 final class ReverseRules extends SearchRules {
   final List<Match> found = new ArrayList<>();
 
+  /** How far below its bar a point may score and still be reported. */
+  private double slack;
+
   ReverseRules(DotKernel kernel, int dim, TreeCounters counters) {
     super(kernel, dim, counters);
   }
 
   @Override
   void start(float[] item, double itemNorm) {
+    start(item, itemNorm, 0);
+  }
+
+  void start(float[] item, double itemNorm, double slack) {
     super.start(item, itemNorm);
+    this.slack = slack;
     found.clear();
   }
 
   @Override
   double bound(float dotWithCentre, float radius, float maxNorm, float minBar) {
-    return scoreBound(dotWithCentre, radius, maxNorm) - minBar;
+    return scoreBound(dotWithCentre, radius, maxNorm) - minBar + slack;
   }
 
   @Override
@@ -35,7 +43,7 @@ final class ReverseRules extends SearchRules {
   @Override
   void scan(Bucket b) {
     for (int i = 0; i < b.size; i++) {
-      float bar = b.bars[i];
+      double bar = b.bars[i] - slack;
       if (pointBound(b.norms[i]) >= bar) {
         float s = score(b, i);
         if (s >= bar) {

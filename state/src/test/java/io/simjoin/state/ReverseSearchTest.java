@@ -18,6 +18,29 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ReverseSearchTest {
 
+  /**
+   * Bars only ever raised from -∞ (standing queries registered on an empty index) must lift the
+   * minimum bars of every ancestor, or the top of the tree could never be pruned again.
+   */
+  @org.junit.jupiter.api.Test
+  void raisedBarsLetTheSearchPruneAtTheTop() {
+    SplittableRandom r = new SplittableRandom(5);
+    int d = 8;
+    CoverTree t =
+        CoverTree.builder(d).store(new HeapNodeStore()).bars(true).bucketCapacity(4).build();
+    for (int i = 0; i < 2000; i++) {
+      t.insert("q" + i, Data.gauss(r, d), Float.NEGATIVE_INFINITY);
+    }
+    for (int i = 0; i < 2000; i++) {
+      assertThat(t.setBar("q" + i, 1e6f)).isTrue();
+    }
+    t.checkInvariants();
+    t.counters().reset();
+    assertThat(t.reverseSearch(Data.gauss(r, d))).isEmpty();
+    // the super-root's entry for the root already says no bar can be reached
+    assertThat(t.counters().nodesVisited()).isLessThanOrEqualTo(1);
+  }
+
   @ParameterizedTest(name = "seed={0} d={1} bucket={2} fanout={3}")
   @CsvSource({"1, 4, 4, 3", "2, 16, 8, 4", "3, 64, 32, 16", "4, 1, 2, 3"})
   void findsEveryQueryWhoseBarTheItemReaches(long seed, int d, int bucket, int fanout) {
@@ -62,7 +85,11 @@ class ReverseSearchTest {
         o.bars.put(id, bar);
       } else {
         float[] item = r.nextInt(4) == 0 ? Data.gauss(r, d) : Data.clustered(r, centres);
-        check(o, item, t.reverseSearch(item));
+        check(o, item, t.reverseSearch(item), 0);
+        if (step % 7 == 0) {
+          double slack = 0.25 * r.nextDouble();
+          check(o, item, t.reverseSearch(item, slack), slack);
+        }
       }
       if (step % 500 == 0) {
         t.checkInvariants();
@@ -79,7 +106,8 @@ class ReverseSearchTest {
     return (float) (r.nextDouble() * 3 - 0.5);
   }
 
-  private static void check(Oracle o, float[] item, List<Match> got) {
+  /** Every point scoring at least its bar minus {@code slack} is found, and no other. */
+  private static void check(Oracle o, float[] item, List<Match> got, double slack) {
     Set<String> ids = new HashSet<>();
     for (Match m : got) {
       if (!ids.add(m.id())) {
@@ -89,7 +117,7 @@ class ReverseSearchTest {
     for (Map.Entry<String, float[]> e : o.points.entrySet()) {
       double s = Oracle.dot(e.getValue(), item);
       double tol = Oracle.tolerance(Oracle.magnitude(e.getValue(), item), 0);
-      float bar = o.bars.get(e.getKey());
+      double bar = o.bars.get(e.getKey()) - slack;
       boolean in = ids.contains(e.getKey());
       if (s >= bar + tol && !in) {
         fail("query " + e.getKey() + " scores " + s + " >= its bar " + bar + " but was not found");

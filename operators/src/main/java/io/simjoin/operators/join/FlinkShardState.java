@@ -85,6 +85,15 @@ public final class FlinkShardState implements ShardState {
   }
 
   @Override
+  public void updateQuery(String queryId, StandingQuery query) {
+    try {
+      queries.put(queryId, query);
+    } catch (Exception e) {
+      throw StateFailures.of(QUERIES_STATE, e);
+    }
+  }
+
+  @Override
   public void removeQuery(String queryId) {
     try {
       if (queries.contains(queryId)) {

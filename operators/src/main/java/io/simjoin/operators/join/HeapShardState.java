@@ -18,6 +18,11 @@ public final class HeapShardState implements ShardState {
   }
 
   @Override
+  public void updateQuery(String queryId, StandingQuery query) {
+    queries.put(queryId, query);
+  }
+
+  @Override
   public void removeQuery(String queryId) {
     queries.remove(queryId);
   }

@@ -11,7 +11,14 @@ public interface ShardState {
   /** The standing query, or {@code null}. */
   StandingQuery query(String queryId);
 
+  /** Adds or replaces a standing query. */
   void putQuery(String queryId, StandingQuery query);
+
+  /**
+   * Replaces a standing query this state holds: what {@link #putQuery} does, without finding out
+   * whether the query is new (a state read on RocksDB, at every change of a partial top-k).
+   */
+  void updateQuery(String queryId, StandingQuery query);
 
   void removeQuery(String queryId);
 

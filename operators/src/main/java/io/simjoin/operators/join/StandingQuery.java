@@ -5,27 +5,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a shard keeps for one standing query besides its vector (which lives in the shard's
- * standing-query tree): k, the optional alert threshold, and the query's current partial top-k over
- * this shard's items, best first.
+ * What a shard keeps for one standing query: its vector, k, the optional alert threshold, and the
+ * query's current partial top-k over this shard's items, best first. The shard's standing-query
+ * tree holds only the query's direction (see {@link ShardJoinCore}); scores are always computed
+ * with this vector, so they are the same floats a search of the item tree gives.
  *
  * @param epoch the registration this partial belongs to (the REGISTER's timestamp): the merge drops
  *     partials of an older registration that are still in flight after a re-register
+ * @param vector the query vector as registered
  * @param k how many matches the query wants
  * @param threshold the alert threshold, or NaN when the query has none
  * @param ids the partial top-k item ids, best first
  * @param scores their scores
  */
-public record StandingQuery(long epoch, int k, float threshold, String[] ids, float[] scores) {
+public record StandingQuery(
+    long epoch, float[] vector, int k, float threshold, String[] ids, float[] scores) {
 
-  public static StandingQuery of(long epoch, int k, float threshold, List<Match> partial) {
+  public static StandingQuery of(
+      long epoch, float[] vector, int k, float threshold, List<Match> partial) {
     String[] ids = new String[partial.size()];
     float[] scores = new float[partial.size()];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = partial.get(i).id();
       scores[i] = partial.get(i).score();
     }
-    return new StandingQuery(epoch, k, threshold, ids, scores);
+    return new StandingQuery(epoch, vector, k, threshold, ids, scores);
   }
 
   public boolean hasThreshold() {
@@ -62,7 +66,12 @@ public record StandingQuery(long epoch, int k, float threshold, String[] ids, fl
     if (list.size() > k) {
       list.remove(k);
     }
-    return of(epoch, k, threshold, list);
+    return of(epoch, vector, k, threshold, list);
+  }
+
+  /** The same query with another partial top-k. */
+  public StandingQuery withMatches(List<Match> partial) {
+    return of(epoch, vector, k, threshold, partial);
   }
 
   public List<Match> matches() {

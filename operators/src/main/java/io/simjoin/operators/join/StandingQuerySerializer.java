@@ -11,8 +11,11 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink serializer for {@link StandingQuery}, the value of {@link FlinkShardState}'s standing
- * queries. Format 1: epoch (long), k (int), threshold (float, NaN for none), the number of matches
- * (int), then per match its item id (Flink string encoding) and score (float).
+ * queries. Format 2: epoch (long), the vector (its length as an int, then the floats), k (int),
+ * threshold (float, NaN for none), the number of matches (int), then per match its item id (Flink
+ * string encoding) and score (float). Format 1 had no vector: the standing-query tree held the
+ * vectors then, and held them unnormalised, so such state cannot be carried over (see {@link
+ * Snapshot}).
  *
  * <pre>{@code
  * new MapStateDescriptor<>(name, StringSerializer.INSTANCE, StandingQuerySerializer.INSTANCE);
@@ -24,7 +27,10 @@ public final class StandingQuerySerializer extends EventSerializer<StandingQuery
   private static final long serialVersionUID = 1L;
 
   /** The binary format written; bump it, and keep a reader for the old one, on any change. */
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
+
+  /** Beyond any dimension a join accepts: a larger length read is corruption. */
+  private static final int MAX_DIMENSION = 1 << 24;
 
   /** The serializer; it is stateless, so one instance serves every thread. */
   public static final StandingQuerySerializer INSTANCE = new StandingQuerySerializer();
@@ -40,17 +46,27 @@ public final class StandingQuerySerializer extends EventSerializer<StandingQuery
   @Override
   public StandingQuery copy(StandingQuery from) {
     return new StandingQuery(
-        from.epoch(), from.k(), from.threshold(), from.ids().clone(), from.scores().clone());
+        from.epoch(),
+        from.vector().clone(),
+        from.k(),
+        from.threshold(),
+        from.ids().clone(),
+        from.scores().clone());
   }
 
   @Override
   public StandingQuery createInstance() {
-    return new StandingQuery(0L, 0, Float.NaN, new String[0], new float[0]);
+    return new StandingQuery(0L, new float[0], 0, Float.NaN, new String[0], new float[0]);
   }
 
   @Override
   public void serialize(StandingQuery q, DataOutputView out) throws IOException {
     out.writeLong(q.epoch());
+    float[] v = q.vector();
+    out.writeInt(v.length);
+    for (float x : v) {
+      out.writeFloat(x);
+    }
     out.writeInt(q.k());
     out.writeFloat(q.threshold());
     String[] ids = q.ids();
@@ -65,6 +81,14 @@ public final class StandingQuerySerializer extends EventSerializer<StandingQuery
   @Override
   public StandingQuery deserialize(DataInputView in) throws IOException {
     long epoch = in.readLong();
+    int dim = in.readInt();
+    if (dim < 0 || dim > MAX_DIMENSION) {
+      throw JoinWire.corrupt("a query vector of dimension " + dim);
+    }
+    float[] vector = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      vector[i] = in.readFloat();
+    }
     int k = in.readInt();
     float threshold = in.readFloat();
     int n = in.readInt();
@@ -78,7 +102,7 @@ public final class StandingQuerySerializer extends EventSerializer<StandingQuery
       ids[i] = JoinWire.readString(in);
       scores[i] = in.readFloat();
     }
-    return new StandingQuery(epoch, k, threshold, ids, scores);
+    return new StandingQuery(epoch, vector, k, threshold, ids, scores);
   }
 
   @Override
@@ -93,8 +117,20 @@ public final class StandingQuerySerializer extends EventSerializer<StandingQuery
       super(FORMAT_VERSION);
     }
 
+    /**
+     * Format 1 is refused: its queries' vectors were in a tree that held them unnormalised, which
+     * this version reads as directions, so a restore would answer wrongly rather than fail.
+     */
     @Override
     protected TypeSerializer<StandingQuery> serializerForFormat(int format) {
+      if (format < FORMAT_VERSION) {
+        throw new IllegalStateException(
+            "Standing queries in format "
+                + format
+                + " were written by a simjoin before 0.1 whose standing-query tree held raw"
+                + " vectors; this version cannot restore them. Start the job without that state"
+                + " and register the standing queries again.");
+      }
       return INSTANCE;
     }
   }

@@ -56,6 +56,15 @@ class FlinkShardStateTest {
             s.putQuery(op.arg(), parse(op.value()));
             yield JoinSamples.render(s.query(op.arg())) + " count=" + s.queryCount();
           }
+          case "update" -> {
+            // updateQuery's contract: only for a query the state holds
+            if (s.query(op.arg()) == null) {
+              s.putQuery(op.arg(), parse(op.value()));
+            } else {
+              s.updateQuery(op.arg(), parse(op.value()));
+            }
+            yield JoinSamples.render(s.query(op.arg())) + " count=" + s.queryCount();
+          }
           case "remove" -> {
             s.removeQuery(op.arg());
             yield JoinSamples.render(s.query(op.arg())) + " count=" + s.queryCount();
@@ -77,7 +86,11 @@ class FlinkShardStateTest {
       }
     }
     return StandingQuery.of(
-        Long.parseLong(f[0]), Integer.parseInt(f[1]), Float.parseFloat(f[2]), matches);
+        Long.parseLong(f[0]),
+        new float[] {Long.parseLong(f[0])},
+        Integer.parseInt(f[1]),
+        Float.parseFloat(f[2]),
+        matches);
   }
 
   private static String randomQuery(SplittableRandom r, long epoch) {
@@ -99,8 +112,10 @@ class FlinkShardStateTest {
       String q = "q" + r.nextInt(QUERIES);
       String item = "i" + r.nextInt(ITEMS);
       int c = r.nextInt(100);
-      if (c < 25) {
+      if (c < 15) {
         ops.add(new Op(key, "put", q, randomQuery(r, epochBase + i)));
+      } else if (c < 25) {
+        ops.add(new Op(key, "update", q, randomQuery(r, epochBase + i)));
       } else if (c < 35) {
         ops.add(new Op(key, "remove", q, ""));
       } else {
@@ -152,13 +167,13 @@ class FlinkShardStateTest {
       List<String> got = h.process(first);
       assertThat(got.subList(0, isolation.size()))
           .containsExactly(
-              "Op[key=ns\u001f0, verb=put, arg=q0, value=1/2/NaN/x=1.0] -> epoch=1 k=2 threshold="
+              "Op[key=ns\u001f0, verb=put, arg=q0, value=1/2/NaN/x=1.0] -> epoch=1 vector=[1.0] k=2 threshold="
                   + Float.floatToRawIntBits(Float.NaN)
                   + " [x="
                   + Float.floatToRawIntBits(1f)
                   + " ] count=1",
               "Op[key=ns\u001f1, verb=get, arg=q0, value=] -> null count=0",
-              "Op[key=ns\u001f0, verb=get, arg=q0, value=] -> epoch=1 k=2 threshold="
+              "Op[key=ns\u001f0, verb=get, arg=q0, value=] -> epoch=1 vector=[1.0] k=2 threshold="
                   + Float.floatToRawIntBits(Float.NaN)
                   + " [x="
                   + Float.floatToRawIntBits(1f)

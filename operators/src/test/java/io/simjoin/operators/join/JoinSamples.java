@@ -57,11 +57,14 @@ final class JoinSamples {
 
   static StandingQuery[] standingQueries() {
     return new StandingQuery[] {
-      StandingQuery.of(1L, 3, Float.NaN, matches("sku-2", 0.91f, "sku-9", 0.87f)),
-      StandingQuery.of(2L, 2, 0.5f, matches("a", 1f, "b", 1f)),
-      StandingQuery.of(Long.MIN_VALUE, 1, Float.NEGATIVE_INFINITY, List.of()),
-      StandingQuery.of(Long.MAX_VALUE, 1000, -0.0f, matches(HUGE, -1e30f)),
-      new StandingQuery(0L, 0, Float.NaN, new String[0], new float[0]),
+      StandingQuery.of(
+          1L, new float[] {0.5f, -2f}, 3, Float.NaN, matches("sku-2", 0.91f, "sku-9", 0.87f)),
+      StandingQuery.of(2L, new float[] {1f}, 2, 0.5f, matches("a", 1f, "b", 1f)),
+      StandingQuery.of(
+          Long.MIN_VALUE, new float[] {0f, -0f, 0f}, 1, Float.NEGATIVE_INFINITY, List.of()),
+      StandingQuery.of(
+          Long.MAX_VALUE, new float[] {Float.MAX_VALUE}, 1000, -0.0f, matches(HUGE, -1e30f)),
+      new StandingQuery(0L, new float[0], 0, Float.NaN, new String[0], new float[0]),
     };
   }
 
@@ -130,6 +133,8 @@ final class JoinSamples {
         new StringBuilder()
             .append("epoch=")
             .append(q.epoch())
+            .append(" vector=")
+            .append(java.util.Arrays.toString(q.vector()))
             .append(" k=")
             .append(q.k())
             .append(" threshold=")

@@ -40,12 +40,26 @@ class JoinSerializerSnapshotTest {
       TypeSerializerSnapshot written = serializer.snapshotConfiguration();
       TypeSerializerSnapshot restored = roundTrip(written);
       assertThat(restored).isInstanceOf(written.getClass());
-      assertThat(((VersionedSerializerSnapshot) restored).formatVersion()).isEqualTo(1);
+      int expected = serializer == StandingQuerySerializer.INSTANCE ? 2 : 1;
+      assertThat(((VersionedSerializerSnapshot) restored).formatVersion()).isEqualTo(expected);
       TypeSerializerSchemaCompatibility compat =
           serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
       assertThat(compat.isCompatibleAsIs()).as(serializer.getClass().getSimpleName()).isTrue();
       assertThat(restored.restoreSerializer()).isSameAs(serializer);
     }
+  }
+
+  /** Format 1 kept no query vectors, so there is nothing to migrate it to: say so on restore. */
+  @Test
+  void standingQueriesOfFormat1AreRefusedWithWhatToDo() throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(8);
+    out.writeInt(1);
+    StandingQuerySerializer.Snapshot old = new StandingQuerySerializer.Snapshot();
+    old.readSnapshot(old.getCurrentVersion(), new DataInputDeserializer(out.getCopyOfBuffer()), CL);
+    assertThat(old.formatVersion()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(old::restoreSerializer)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("register the standing queries again");
   }
 
   @Test
@@ -82,7 +96,9 @@ class JoinSerializerSnapshotTest {
     StandingQuery q = JoinSamples.standingQueries()[0];
     StandingQuery qCopy = StandingQuerySerializer.INSTANCE.copy(q);
     qCopy.ids()[0] = "changed";
+    qCopy.vector()[0] = 99f;
     assertThat(q.ids()[0]).isEqualTo("sku-2");
+    assertThat(q.vector()[0]).isEqualTo(0.5f);
   }
 
   @Test

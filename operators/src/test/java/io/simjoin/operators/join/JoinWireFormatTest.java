@@ -64,14 +64,14 @@ class JoinWireFormatTest {
   }
 
   @Test
-  void formatVersionsAreOne() {
+  void formatVersionsAreTheOnesTestedHere() {
     assertThat(
             List.of(
                 PartialTopKSerializer.FORMAT_VERSION,
-                StandingQuerySerializer.FORMAT_VERSION,
                 MergeStandingSerializer.FORMAT_VERSION,
                 MergeOnceSerializer.FORMAT_VERSION))
         .containsOnly(1);
+    assertThat(StandingQuerySerializer.FORMAT_VERSION).isEqualTo(2);
   }
 
   @Test
@@ -111,10 +111,24 @@ class JoinWireFormatTest {
   }
 
   @Test
-  void standingQueryFormat1() throws IOException {
-    StandingQuery q = StandingQuery.of(7L, 2, 0.5f, matches("a", 1f, "b", 0.25f));
+  void standingQueryFormat2() throws IOException {
+    StandingQuery q =
+        StandingQuery.of(7L, new float[] {3f, -4f}, 2, 0.5f, matches("a", 1f, "b", 0.25f));
     assertThat(bytes(StandingQuerySerializer.INSTANCE, q))
-        .isEqualTo(new Layout().l(7L).i(2).f(0.5f).i(2).str("a").f(1f).str("b").f(0.25f).get());
+        .isEqualTo(
+            new Layout()
+                .l(7L)
+                .i(2)
+                .f(3f)
+                .f(-4f)
+                .i(2)
+                .f(0.5f)
+                .i(2)
+                .str("a")
+                .f(1f)
+                .str("b")
+                .f(0.25f)
+                .get());
   }
 
   @Test
@@ -148,9 +162,15 @@ class JoinWireFormatTest {
     assertThatThrownBy(
             () ->
                 StandingQuerySerializer.INSTANCE.deserialize(
-                    new DataInputDeserializer(new Layout().l(1L).i(1).f(0f).i(2).get())))
+                    new DataInputDeserializer(new Layout().l(1L).i(0).i(1).f(0f).i(2).get())))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("2 matches for k = 1");
+    assertThatThrownBy(
+            () ->
+                StandingQuerySerializer.INSTANCE.deserialize(
+                    new DataInputDeserializer(new Layout().l(1L).i(-3).get())))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("dimension -3");
     assertThatThrownBy(
             () ->
                 PartialTopKSerializer.INSTANCE.deserialize(

@@ -177,8 +177,11 @@ class ShardJoinCoreTest {
   private static float[] vector(SplittableRandom r, int d) {
     float[] v = new float[d];
     boolean ints = r.nextInt(4) == 0; // exact ties
+    // Lengths over six orders of magnitude: the query tree holds directions, bars divided by
+    // lengths, and must still find every query an item enters.
+    double scale = ints || r.nextBoolean() ? 1 : Math.pow(10, r.nextInt(-3, 4));
     for (int i = 0; i < d; i++) {
-      v[i] = ints ? r.nextInt(-1, 2) : (float) (r.nextDouble() * 2 - 1);
+      v[i] = ints ? r.nextInt(-1, 2) : (float) ((r.nextDouble() * 2 - 1) * scale);
     }
     return v;
   }

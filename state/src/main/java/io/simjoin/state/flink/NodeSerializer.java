@@ -9,7 +9,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * The Flink serializer of a cover-tree {@link Node}: the value type of the nodes {@code MapState}
@@ -181,7 +180,7 @@ public final class NodeSerializer extends TypeSerializerSingleton<Node> {
     out.writeBoolean(b.hasBars());
     out.writeInt(head);
     for (int i = 0; i < n; i++) {
-      StringValue.writeString(b.id(i), out);
+      StringValueCodec.write(b.id(i), out);
     }
     byte[] scratch = FloatBlocks.scratch(n * Math.max(dim, head));
     FloatBlocks.write(out, b.vectors(), 0, n * dim, scratch);
@@ -212,7 +211,7 @@ public final class NodeSerializer extends TypeSerializerSingleton<Node> {
     }
     String[] ids = new String[n];
     for (int i = 0; i < n; i++) {
-      ids[i] = StringValue.readString(in);
+      ids[i] = StringValueCodec.read(in);
     }
     byte[] scratch = FloatBlocks.scratch(n * Math.max(dim, head));
     float[] vectors = new float[Math.multiplyExact(n, dim)];
