@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -199,6 +200,15 @@ public final class BenchCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   String checkpointInterval;
 
+  @Option(
+      names = "--coalesce",
+      paramLabel = "DURATION",
+      defaultValue = "0ms",
+      description =
+          "With --e2e: SimilarityJoin.coalesceUpdates, a Flink duration; 0ms emits every change"
+              + " of every top-k (default: ${DEFAULT-VALUE}).")
+  String coalesce;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -207,7 +217,15 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       Outcome o =
           e2e
-              ? new E2eBench(items, queries, k, standing, shards, parallelism, checkpointInterval)
+              ? new E2eBench(
+                      items,
+                      queries,
+                      k,
+                      standing,
+                      shards,
+                      parallelism,
+                      checkpointInterval,
+                      TimeUtils.parseDuration(coalesce))
                   .run(err)
               : store == Store.rocksdb ? runRocksDb(err) : run(err);
       out.println(o.json);
@@ -236,6 +254,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (warmup < 0) {
       throw new ParameterException(spec.commandLine(), "--warmup must not be negative");
+    }
+    try {
+      TimeUtils.parseDuration(coalesce);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--coalesce must be a duration like 100ms: " + e.getMessage());
     }
     if (standing < 1 || shards < 1 || parallelism < 1) {
       throw new ParameterException(

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +64,7 @@ final class E2eBench {
   private final int shards;
   private final int parallelism;
   private final String checkpointInterval;
+  private final Duration coalesce;
 
   E2eBench(
       DatasetSpec items,
@@ -71,7 +73,8 @@ final class E2eBench {
       int standing,
       int shards,
       int parallelism,
-      String checkpointInterval) {
+      String checkpointInterval,
+      Duration coalesce) {
     this.items = items;
     this.queries = queries;
     this.k = k;
@@ -79,6 +82,7 @@ final class E2eBench {
     this.shards = shards;
     this.parallelism = parallelism;
     this.checkpointInterval = checkpointInterval;
+    this.coalesce = coalesce;
   }
 
   /** What the tasks of one run report; touched by the single sink task and the item generator. */
@@ -94,6 +98,7 @@ final class E2eBench {
     final AtomicLong deadLetters = new AtomicLong();
     final AtomicLong itemsEmitted = new AtomicLong();
     volatile long itemPhaseStartMs;
+    volatile long halfwayMs;
     volatile long lastUpdateMs;
     volatile long registeredMs;
     // Written by the sink task only, read after the job ended.
@@ -158,7 +163,7 @@ final class E2eBench {
           env.fromSequence(0, n - 1)
               .setParallelism(1)
               .name("item ids")
-              .map(new ItemGen(items.toString(), runId), EventTypeInfo.ITEM_EVENT)
+              .map(new ItemGen(items.toString(), runId, n), EventTypeInfo.ITEM_EVENT)
               .setParallelism(1)
               .name("generate items (after the queries)");
       SimilarityJoin.Result join =
@@ -168,6 +173,7 @@ final class E2eBench {
               .shards(shards)
               .maxStandingQueriesPerNamespace(Math.max(nq, 1))
               .maxK(Math.max(k, 1000))
+              .coalesceUpdates(coalesce)
               .build();
       join.updates()
           .process(new UpdateSink(runId), Types.INT)
@@ -183,13 +189,14 @@ final class E2eBench {
       say(
           err,
           "e2e: %d standing queries, then %d items (d=%d), %d shards, parallelism %d,"
-              + " checkpoints every %s on RocksDB",
+              + " checkpoints every %s on RocksDB, updates coalesced over %d ms",
           nq,
           n,
           d,
           shards,
           parallelism,
-          checkpointInterval);
+          checkpointInterval,
+          coalesce.toMillis());
       JobClient client = env.executeAsync("simjoin bench --e2e");
       Thread progress =
           new Thread(
@@ -228,6 +235,9 @@ final class E2eBench {
 
     long itemPhaseMs = Math.max(1, stats.lastUpdateMs - stats.itemPhaseStartMs);
     double itemPhaseS = itemPhaseMs / 1e3;
+    // The second half: from the generator handing out item n/2 (it is held back by backpressure,
+    // so that is when the join took it) to the last update.
+    double secondHalfS = Math.max(1, stats.lastUpdateMs - stats.halfwayMs) / 1e3;
     long itemUpdates = stats.itemUpdates.get();
     int[] lat = stats.latenciesMs.toIntArray();
     Arrays.sort(lat);
@@ -249,6 +259,8 @@ final class E2eBench {
             .put("shards", shards)
             .put("parallelism", parallelism)
             .put("checkpoint_interval", checkpointInterval)
+            .put("items_per_s_second_half", (n - n / 2) / secondHalfS)
+            .put("coalesce_ms", coalesce.toMillis())
             .put("item_phase_s", itemPhaseS)
             .put("register_s", (stats.registeredMs - startMs(stats, jobStart)) / 1e3)
             .put("job_s", jobS)
@@ -261,9 +273,10 @@ final class E2eBench {
             .put("ok", ok);
     say(
         err,
-        "e2e: %.0f items/s, %.0f updates/s, latency p50 %.0f ms p99 %.0f ms, %d checkpoints"
+        "e2e: %.0f items/s (second half %.0f/s), %.0f updates/s, latency p50 %.0f ms p99 %.0f ms, %d checkpoints"
             + " (item phase %.1f s, job %.1f s, net runtime %d ms)",
         n / itemPhaseS,
+        (n - n / 2) / secondHalfS,
         itemUpdates / itemPhaseS,
         percentile(lat, 50),
         percentile(lat, 99),
@@ -326,13 +339,15 @@ final class E2eBench {
     private static final long serialVersionUID = 1L;
     private final String spec;
     private final String runId;
+    private final int n;
     private transient VectorSet vectors;
     private transient Stats stats;
     private transient boolean started;
 
-    ItemGen(String spec, String runId) {
+    ItemGen(String spec, String runId, int n) {
       this.spec = spec;
       this.runId = runId;
+      this.n = n;
     }
 
     @Override
@@ -349,6 +364,9 @@ final class E2eBench {
         }
         started = true;
         stats.itemPhaseStartMs = System.currentTimeMillis();
+      }
+      if (i == n / 2) {
+        stats.halfwayMs = System.currentTimeMillis();
       }
       stats.itemsEmitted.incrementAndGet();
       return ItemEvent.upsert(

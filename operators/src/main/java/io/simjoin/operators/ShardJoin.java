@@ -6,16 +6,23 @@ import io.simjoin.operators.events.QueryEvent;
 import io.simjoin.operators.events.ThresholdMatch;
 import io.simjoin.operators.join.FlinkShardState;
 import io.simjoin.operators.join.JoinOutput;
+import io.simjoin.operators.join.JoinOutput.Cause;
 import io.simjoin.operators.join.PartialTopK;
 import io.simjoin.operators.join.ShardJoinCore;
+import io.simjoin.operators.join.ShardState;
+import io.simjoin.operators.join.StandingQuery;
+import io.simjoin.operators.join.WriteBackShardState;
 import io.simjoin.operators.validation.EventValidator;
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.Match;
 import io.simjoin.state.NodeStore;
 import io.simjoin.state.TreeMeta;
 import io.simjoin.state.flink.MapStateNodeStore;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -39,7 +46,7 @@ import org.apache.flink.util.OutputTag;
  */
 public class ShardJoin
     extends KeyedCoProcessFunction<String, ItemEvent, Tuple2<Integer, QueryEvent>, PartialTopK>
-    implements CheckpointedFunction {
+    implements CheckpointedFunction, CoalescingTrigger.Holder<PartialTopK> {
   private static final long serialVersionUID = 1L;
 
   /** Threshold alerts and their retractions. */
@@ -51,13 +58,33 @@ public class ShardJoin
       new OutputTag<>(
           "simjoin-dead-letters", io.simjoin.operators.events.EventTypeInfo.DEAD_LETTER);
 
+  /** Pending partials that make a coalescing ShardJoin flush before its interval is over. */
+  static final int MAX_PENDING = 1 << 16;
+
+  /** Standing queries a coalescing ShardJoin subtask keeps decoded, over all its shards. */
+  static final int KEPT_QUERIES = 1 << 18;
+
   private final EventValidator validator;
   private final int bucketCapacity;
   private final int keptNodes;
+  private final long coalesceMillis;
   private transient MapStateNodeStore itemStore;
   private transient MapStateNodeStore queryStore;
   private transient FlinkShardState shardState;
+  // What the join reads and writes: shardState itself, or a write-back buffer in front of it when
+  // coalescing (flushed with the pending partials, so never across a barrier).
+  private transient ShardState state;
+  private transient WriteBackShardState writeBack;
+  private transient String currentKey;
   private transient JoinMetrics metrics;
+  // Coalescing: per key (shard), the standing queries whose partial changed since the last flush,
+  // with the last change's cause. Only ever non-empty between two events' flushes, never across a
+  // checkpoint barrier (see ShardJoinOperator).
+  private transient Map<String, Map<String, Pending>> pending;
+  private transient int pendingCount;
+
+  /** The last change of a standing query's partial that is waiting to go out. */
+  private record Pending(String namespace, int shard, Cause cause, String itemId, long timestamp) {}
 
   /**
    * @param keptNodes decoded tree nodes kept across records per tree and subtask (see {@link
@@ -65,9 +92,30 @@ public class ShardJoin
    *     event
    */
   public ShardJoin(EventValidator validator, int bucketCapacity, int keptNodes) {
+    this(validator, bucketCapacity, keptNodes, 0);
+  }
+
+  /**
+   * @param coalesceMillis 0 to emit a standing query's partial at every change; otherwise item
+   *     changes of a query's partial are coalesced and the partial (as it is then) goes out at most
+   *     once per this many milliseconds, before every checkpoint barrier and at the end of the
+   *     input. Needs {@link ShardJoinOperator}, which does the flushing.
+   */
+  public ShardJoin(
+      EventValidator validator, int bucketCapacity, int keptNodes, long coalesceMillis) {
+    if (coalesceMillis < 0) {
+      throw new IllegalArgumentException("coalesceMillis must be 0 or more, got " + coalesceMillis);
+    }
     this.validator = validator;
     this.bucketCapacity = bucketCapacity;
     this.keptNodes = keptNodes;
+    this.coalesceMillis = coalesceMillis;
+  }
+
+  /** The coalescing interval in milliseconds; 0 when every change goes out at once. */
+  @Override
+  public long coalesceMillis() {
+    return coalesceMillis;
   }
 
   @Override
@@ -79,12 +127,76 @@ public class ShardJoin
         MapStateNodeStore.create(
             getRuntimeContext(), "queries", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
     shardState = new FlinkShardState(getRuntimeContext());
+    if (coalesceMillis > 0) {
+      writeBack = new WriteBackShardState(shardState, () -> currentKey, KEPT_QUERIES);
+      state = writeBack;
+    } else {
+      state = shardState;
+    }
     metrics = new JoinMetrics(getRuntimeContext().getMetricGroup());
+    pending = new LinkedHashMap<>();
+    pendingCount = 0;
+  }
+
+  @Override
+  public boolean hasPending() {
+    return pendingCount > 0 || writeBack != null && writeBack.size() > 0;
+  }
+
+  @Override
+  public boolean pendingIsFull() {
+    return pendingCount >= MAX_PENDING
+        || writeBack != null && (writeBack.size() >= MAX_PENDING || writeBack.isFull());
+  }
+
+  /**
+   * Emits every pending standing query's partial as it is now, one per query and shard, with the
+   * cause of its last change; queries cancelled meanwhile are skipped (their cancel mark went out).
+   *
+   * @param setKey makes a key current, so the keyed state reads that shard
+   */
+  @Override
+  public void flushPending(Consumer<String> setKey, Collector<PartialTopK> out) {
+    Consumer<String> makeCurrent =
+        key -> {
+          currentKey = key;
+          setKey.accept(key);
+        };
+    if (writeBack != null) {
+      writeBack.flush(makeCurrent);
+    }
+    if (pendingCount == 0) {
+      return;
+    }
+    for (Map.Entry<String, Map<String, Pending>> shard : pending.entrySet()) {
+      makeCurrent.accept(shard.getKey());
+      for (Map.Entry<String, Pending> e : shard.getValue().entrySet()) {
+        StandingQuery sq = state.query(e.getKey());
+        if (sq == null) {
+          continue;
+        }
+        Pending p = e.getValue();
+        out.collect(
+            PartialTopK.partial(
+                p.namespace(),
+                e.getKey(),
+                p.shard(),
+                sq.epoch(),
+                sq.k(),
+                sq.matches(),
+                p.cause(),
+                p.itemId(),
+                p.timestamp()));
+      }
+    }
+    pending.clear();
+    pendingCount = 0;
   }
 
   @Override
   public void processElement1(ItemEvent item, Context ctx, Collector<PartialTopK> out)
       throws Exception {
+    currentKey = ctx.getCurrentKey();
     metrics.itemIn(item.op());
     try (MapStateNodeStore.Access a = itemStore.open(ctx.getCurrentKey());
         MapStateNodeStore.Access b = queryStore.open(ctx.getCurrentKey())) {
@@ -111,6 +223,7 @@ public class ShardJoin
   public void processElement2(
       Tuple2<Integer, QueryEvent> tagged, Context ctx, Collector<PartialTopK> out)
       throws Exception {
+    currentKey = ctx.getCurrentKey();
     int shard = tagged.f0;
     QueryEvent q = tagged.f1;
     if (shard == 0) {
@@ -119,7 +232,7 @@ public class ShardJoin
     try (MapStateNodeStore.Access a = itemStore.open(ctx.getCurrentKey());
         MapStateNodeStore.Access b = queryStore.open(ctx.getCurrentKey())) {
       int dim = dimension();
-      boolean registered = shardState.query(q.id()) != null;
+      boolean registered = state.query(q.id()) != null;
       Optional<DeadLetter> bad =
           validator.checkQuery(
               q,
@@ -162,6 +275,12 @@ public class ShardJoin
    */
   @Override
   public void snapshotState(FunctionSnapshotContext context) {
+    if (hasPending()) {
+      // ShardJoinOperator flushes before every barrier; state snapshotted now would lose them
+      throw new IllegalStateException(
+          "ShardJoin has coalesced changes at a snapshot: run it in a ShardJoinOperator, which"
+              + " flushes them before every checkpoint barrier");
+    }
     itemStore.forgetKept();
     queryStore.forgetKept();
   }
@@ -182,7 +301,7 @@ public class ShardJoin
   }
 
   private ShardJoinCore core(int dim) {
-    return new ShardJoinCore(tree(dim, itemStore, false), tree(dim, queryStore, true), shardState);
+    return new ShardJoinCore(tree(dim, itemStore, false), tree(dim, queryStore, true), state);
   }
 
   private CoverTree tree(int dim, NodeStore store, boolean bars) {
@@ -220,6 +339,15 @@ public class ShardJoin
     @Override
     public void partial(
         String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId) {
+      if (coalesceMillis > 0 && (cause == Cause.ITEM_UPSERTED || cause == Cause.ITEM_DELETED)) {
+        Map<String, Pending> shardPending =
+            pending.computeIfAbsent(ctx.getCurrentKey(), key -> new LinkedHashMap<>());
+        if (shardPending.put(queryId, new Pending(namespace, shard, cause, itemId, timestamp))
+            == null) {
+          pendingCount++;
+        }
+        return;
+      }
       out.collect(
           PartialTopK.partial(
               namespace, queryId, shard, epoch, k, matches, cause, itemId, timestamp));

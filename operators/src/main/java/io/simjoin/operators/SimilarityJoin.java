@@ -10,6 +10,7 @@ import io.simjoin.operators.join.JoinKeys;
 import io.simjoin.operators.join.JoinTypeInfo;
 import io.simjoin.operators.join.PartialTopK;
 import io.simjoin.operators.validation.EventValidator;
+import java.time.Duration;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -78,6 +79,7 @@ public final class SimilarityJoin {
     private int maxStandingQueries = EventValidator.DEFAULT_MAX_STANDING_QUERIES_PER_NAMESPACE;
     private int bucketCapacity = 64;
     private int keptNodes = 2048;
+    private Duration coalesceUpdates = Duration.ZERO;
 
     private Builder() {}
 
@@ -144,6 +146,30 @@ public final class SimilarityJoin {
       return this;
     }
 
+    /**
+     * Coalesces the updates item changes cause (default {@link Duration#ZERO}: every change of a
+     * standing query's top-k is emitted). With an interval, each shard sends a query's changed
+     * partial top-k at most once per interval, as it is then, and the merge sends the query's
+     * update at most once per interval; both also send what they hold before every checkpoint
+     * barrier and at the end of the input, so nothing held is ever in a checkpoint. Changes that
+     * follow each other within the interval therefore reach the output as one update, which may
+     * wait up to about twice the interval longer. Each update is still the exact top-k of the items
+     * the join had seen when it was made, the last one of a query is its current top-k (a
+     * log-compacted topic holds the same), and {@code seq} still grows by one per update.
+     * Registrations, one-shot answers and cancels are never held back; a query's held change goes
+     * out before them. Worth it when many top-k lists change at once, as when standing queries are
+     * registered before a catalogue is loaded (then every early item enters every top-k), since it
+     * also saves a state read and write per change.
+     *
+     * <pre>{@code
+     * SimilarityJoin.builder().items(items).queries(queries).coalesceUpdates(Duration.ofMillis(100))
+     * }</pre>
+     */
+    public Builder coalesceUpdates(Duration interval) {
+      this.coalesceUpdates = interval;
+      return this;
+    }
+
     public Result build() {
       if (items == null) {
         throw new IllegalArgumentException("no item stream: call items(DataStream<ItemEvent>)");
@@ -156,6 +182,12 @@ public final class SimilarityJoin {
       }
       if (keptNodes < 0) {
         throw new IllegalArgumentException("keptNodes must be 0 or more, got " + keptNodes);
+      }
+      if (coalesceUpdates == null
+          || coalesceUpdates.isNegative()
+          || !coalesceUpdates.isZero() && coalesceUpdates.toMillis() == 0) {
+        throw new IllegalArgumentException(
+            "coalesceUpdates must be Duration.ZERO (off) or at least 1 ms, got " + coalesceUpdates);
       }
       if (bucketCapacity < 2) {
         throw new IllegalArgumentException(
@@ -192,17 +224,22 @@ public final class SimilarityJoin {
               .keyBy(i -> JoinKeys.shard(i.namespace(), shardOf(i.id(), s)), Types.STRING)
               .connect(
                   fannedQueries.keyBy(t -> JoinKeys.shard(t.f1.namespace(), t.f0), Types.STRING))
-              .process(
-                  new ShardJoin(validator, bucketCapacity, keptNodes), JoinTypeInfo.PARTIAL_TOP_K)
-              .uid(UID_SHARD_JOIN)
-              .name("ShardJoin");
+              .transform(
+                  "ShardJoin",
+                  JoinTypeInfo.PARTIAL_TOP_K,
+                  new ShardJoinOperator(
+                      new ShardJoin(
+                          validator, bucketCapacity, keptNodes, coalesceUpdates.toMillis())))
+              .uid(UID_SHARD_JOIN);
 
       SingleOutputStreamOperator<TopKUpdate> updates =
           partials
               .keyBy(PartialTopK::mergeKey, Types.STRING)
-              .process(new TopKMerge(s), EventTypeInfo.TOP_K_UPDATE)
-              .uid(UID_TOPK_MERGE)
-              .name("TopKMerge");
+              .transform(
+                  "TopKMerge",
+                  EventTypeInfo.TOP_K_UPDATE,
+                  new TopKMergeOperator(new TopKMerge(s, coalesceUpdates.toMillis())))
+              .uid(UID_TOPK_MERGE);
 
       DataStream<DeadLetter> deadLetters =
           validItems

@@ -11,6 +11,7 @@ import io.simjoin.operators.events.ThresholdMatch;
 import io.simjoin.operators.events.TopKUpdate;
 import io.simjoin.operators.events.UpdateCause;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -27,8 +28,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole join in a Flink MiniCluster with the embedded RocksDB state backend, incremental
@@ -55,11 +57,18 @@ class SimilarityJoinIT {
     final Map<DeadLetter.Reason, Integer> expectedDead = new EnumMap<>(DeadLetter.Reason.class);
   }
 
-  @Test
-  void finalTopKAlertsAndDeadLettersMatchTheOracle() throws Exception {
+  @ParameterizedTest(name = "coalesce {0} ms")
+  @ValueSource(longs = {0, 20})
+  void finalTopKAlertsAndDeadLettersMatchTheOracle(long coalesceMs) throws Exception {
     Scenario sc = generate(7);
     StreamExecutionEnvironment env = environment("none");
-    check(sc, run(env, sc, env.fromData(sc.items, EventTypeInfo.ITEM_EVENT).setParallelism(1)));
+    check(
+        sc,
+        run(
+            env,
+            sc,
+            env.fromData(sc.items, EventTypeInfo.ITEM_EVENT).setParallelism(1),
+            Duration.ofMillis(coalesceMs)));
   }
 
   /**
@@ -68,8 +77,9 @@ class SimilarityJoinIT {
    * replayed update would repeat a seq, a lost one leave a gap, and the final answers must still
    * equal the oracle.
    */
-  @Test
-  void survivesAFailureWithNothingLostOrDuplicated() throws Exception {
+  @ParameterizedTest(name = "coalesce {0} ms")
+  @ValueSource(longs = {0, 20})
+  void survivesAFailureWithNothingLostOrDuplicated(long coalesceMs) throws Exception {
     Scenario sc = generate(11);
     StreamExecutionEnvironment env = environment("fixed-delay");
     FailOnce.reset(sc.items.size() / 2);
@@ -79,7 +89,7 @@ class SimilarityJoinIT {
             .map(new FailOnce())
             .returns(EventTypeInfo.ITEM_EVENT)
             .setParallelism(1);
-    check(sc, run(env, sc, items));
+    check(sc, run(env, sc, items, Duration.ofMillis(coalesceMs)));
     assertThat(FailOnce.failed()).as("the induced failure happened").isTrue();
   }
 
@@ -123,7 +133,8 @@ class SimilarityJoinIT {
       List<TopKUpdate> updates, List<ThresholdMatch> alerts, List<DeadLetter> deadLetters) {}
 
   private static Outputs run(
-      StreamExecutionEnvironment env, Scenario sc, DataStream<ItemEvent> items) throws Exception {
+      StreamExecutionEnvironment env, Scenario sc, DataStream<ItemEvent> items, Duration coalesce)
+      throws Exception {
     SimilarityJoin.Result join =
         SimilarityJoin.builder()
             .items(items)
@@ -131,6 +142,7 @@ class SimilarityJoinIT {
             .shards(SHARDS)
             .maxK(100)
             .bucketCapacity(8)
+            .coalesceUpdates(coalesce)
             .build();
     CloseableIterator<TopKUpdate> updates = join.updates().collectAsync();
     CloseableIterator<ThresholdMatch> alerts = join.alerts().collectAsync();

@@ -248,9 +248,18 @@ class TopKMergeHarnessTest {
     final KeyedOneInputStreamOperatorTestHarness<String, PartialTopK, TopKUpdate> h;
 
     Run(ShardJoinHarnessTest.Backend backend, OperatorSubtaskState restore) throws Exception {
+      this(backend, restore, 0);
+    }
+
+    Run(ShardJoinHarnessTest.Backend backend, OperatorSubtaskState restore, long coalesceMs)
+        throws Exception {
       h =
           new KeyedOneInputStreamOperatorTestHarness<>(
-              new KeyedProcessOperator<>(new TopKMerge(S)), PartialTopK::mergeKey, Types.STRING);
+              coalesceMs == 0
+                  ? new KeyedProcessOperator<>(new TopKMerge(S))
+                  : new TopKMergeOperator(new TopKMerge(S, coalesceMs)),
+              PartialTopK::mergeKey,
+              Types.STRING);
       h.setStateBackend(backend.create());
       Configuration conf = new Configuration();
       conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -327,6 +336,93 @@ class TopKMergeHarnessTest {
       interrupted.addAll(run.feed(in.subList(half, in.size())));
     }
     assertThat(interrupted).isEqualTo(uninterrupted);
+  }
+
+  /**
+   * A coalescing merge, its clock moved at random and a checkpoint (barrier flush, snapshot,
+   * restore) in the middle, sends per query a subsequence of what the merge sends at every partial,
+   * ending with the same update; sequence numbers still go up by one, and nothing is left in state
+   * at the end.
+   */
+  @ParameterizedTest
+  @EnumSource(ShardJoinHarnessTest.Backend.class)
+  void coalescingSendsASubsequenceEndingTheSameAndKeepsSeqAcrossARestore(
+      ShardJoinHarnessTest.Backend backend) throws Exception {
+    List<PartialTopK> in = generate(9);
+    List<TopKUpdate> every;
+    try (Run run = new Run(backend, null)) {
+      every = run.feed(in);
+    }
+    SplittableRandom r = new SplittableRandom(9);
+    long[] now = {0};
+    List<TopKUpdate> coalesced = new ArrayList<>();
+    int half = in.size() / 2;
+    OperatorSubtaskState snapshot;
+    try (Run run = new Run(backend, null, 50)) {
+      coalesced.addAll(feedWithClock(run, in.subList(0, half), r, now));
+      run.h.prepareSnapshotPreBarrier(1L);
+      snapshot = run.h.snapshot(1L, now[0]);
+      coalesced.addAll(run.h.extractOutputValues());
+    }
+    try (Run run = new Run(backend, snapshot, 50)) {
+      coalesced.addAll(feedWithClock(run, in.subList(half, in.size()), r, now));
+      run.h.getOperator().finish();
+      coalesced.addAll(run.h.extractOutputValues());
+      for (String name : List.of(FlinkMergeStore.STANDING_STATE, FlinkMergeStore.SEQ_STATE)) {
+        assertThat(run.keysIn(name)).as("keys in %s at the end", name).isZero();
+      }
+    }
+    checkSequences(coalesced);
+    assertThat(coalesced.size()).as("fewer updates").isLessThan(every.size());
+    Map<String, List<String>> all = byQuery(every);
+    Map<String, List<String>> fewer = byQuery(coalesced);
+    assertThat(fewer.keySet()).isEqualTo(all.keySet());
+    for (Map.Entry<String, List<String>> e : fewer.entrySet()) {
+      List<String> full = all.get(e.getKey());
+      int at = 0;
+      for (String u : e.getValue()) {
+        while (at < full.size() && !full.get(at).equals(u)) {
+          at++;
+        }
+        assertThat(at)
+            .as("%s of %s is one the merge sent, in order", u, e.getKey())
+            .isLessThan(full.size());
+        at++;
+      }
+      assertThat(e.getValue().get(e.getValue().size() - 1))
+          .as("last update of %s", e.getKey())
+          .isEqualTo(full.get(full.size() - 1));
+    }
+  }
+
+  /** Feeds the partials, moving the processing-time clock forward now and then. */
+  private static List<TopKUpdate> feedWithClock(
+      Run run, List<PartialTopK> partials, SplittableRandom r, long[] now) throws Exception {
+    run.h.getOutput().clear();
+    for (PartialTopK p : partials) {
+      run.h.processElement(p, p.timestamp());
+      if (r.nextInt(8) == 0) {
+        now[0] += r.nextInt(80);
+        run.h.setProcessingTime(now[0]);
+      }
+    }
+    List<TopKUpdate> out = run.h.extractOutputValues();
+    run.h.getOutput().clear();
+    return out;
+  }
+
+  /**
+   * Per query, in order: each update's matches, and whether it is a cancellation (seq differs
+   * between the runs, and so may an item update's cause: a coalesced one names the last change).
+   */
+  private static Map<String, List<String>> byQuery(List<TopKUpdate> updates) {
+    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    for (TopKUpdate u : updates) {
+      boolean cancel = u.cause().kind() == UpdateCause.Kind.CANCELLED;
+      out.computeIfAbsent(u.queryId(), q -> new ArrayList<>())
+          .add((cancel ? "CANCELLED " : "") + u.matches());
+    }
+    return out;
   }
 
   /**

@@ -1,9 +1,9 @@
 package io.simjoin.operators.events;
 
-import io.simjoin.state.flink.StringValueCodec;
 import java.io.IOException;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /** Field encodings shared by the event serializers. */
 final class Wire {
@@ -17,11 +17,11 @@ final class Wire {
    * one byte, so the nullable input fields need no extra flag.
    */
   static void writeString(String s, DataOutputView out) throws IOException {
-    StringValueCodec.write(s, out);
+    StringValue.writeString(s, out);
   }
 
   static String readString(DataInputView in) throws IOException {
-    return StringValueCodec.read(in);
+    return StringValue.readString(in);
   }
 
   static void writeVector(float[] v, DataOutputView out) throws IOException {

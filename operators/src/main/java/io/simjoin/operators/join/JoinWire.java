@@ -1,12 +1,12 @@
 package io.simjoin.operators.join;
 
 import io.simjoin.state.Match;
-import io.simjoin.state.flink.StringValueCodec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /** Field encodings shared by the join's serializers. */
 final class JoinWire {
@@ -21,11 +21,11 @@ final class JoinWire {
 
   /** Flink's string encoding: no 64 KB limit (unlike {@code writeUTF}), null in one byte. */
   static void writeString(String s, DataOutputView out) throws IOException {
-    StringValueCodec.write(s, out);
+    StringValue.writeString(s, out);
   }
 
   static String readString(DataInputView in) throws IOException {
-    return StringValueCodec.read(in);
+    return StringValue.readString(in);
   }
 
   /** The count, then each match's id and score. */

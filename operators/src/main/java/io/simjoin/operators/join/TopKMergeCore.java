@@ -88,6 +88,50 @@ public final class TopKMergeCore {
       }
       return next(store, merged, Cause.ONCE, null);
     }
+    MergeStore.Standing st = absorbed(store, shard, epoch, k, matches);
+    if (st == null) {
+      return null;
+    }
+    List<Match> merged = mergedIfChanged(st);
+    store.putStanding(st);
+    return merged == null ? null : next(store, merged, Cause.of(cause), itemId);
+  }
+
+  /**
+   * Takes a shard's partial for a standing query into the store without merging: what a coalescing
+   * merge does for each partial, before one {@link #settle} per query and interval. Returns false
+   * when the partial is dropped (an older registration's, or the query was cancelled).
+   */
+  public boolean absorb(MergeStore store, int shard, long epoch, int k, List<Match> matches) {
+    checkShard(shard);
+    MergeStore.Standing st = absorbed(store, shard, epoch, k, matches);
+    if (st == null) {
+      return false;
+    }
+    store.putStanding(st);
+    return true;
+  }
+
+  /**
+   * Merges the standing query's partials as they are now; returns the update to emit when every
+   * shard has answered and the merged top-k differs from the last one emitted, else null.
+   */
+  public Merged settle(MergeStore store, JoinOutput.Cause cause, String itemId) {
+    MergeStore.Standing st = store.standing();
+    if (st == null || st.cancelled) {
+      return null;
+    }
+    List<Match> merged = mergedIfChanged(st);
+    if (merged == null) {
+      return null;
+    }
+    store.putStanding(st);
+    return next(store, merged, Cause.of(cause), itemId);
+  }
+
+  /** The standing query with the partial in place, or null when the partial is dropped. */
+  private MergeStore.Standing absorbed(
+      MergeStore store, int shard, long epoch, int k, List<Match> matches) {
     MergeStore.Standing st = store.standing();
     if (st != null && epoch < st.epoch) {
       return null; // a partial of a replaced registration, still in flight
@@ -99,20 +143,25 @@ public final class TopKMergeCore {
       return null;
     }
     st.partials[shard] = matches;
+    return st;
+  }
+
+  /**
+   * The merged top-k, recorded as the last emitted, when every shard has answered and it differs
+   * from the last emitted; else null.
+   */
+  private static List<Match> mergedIfChanged(MergeStore.Standing st) {
     for (List<Match> p : st.partials) {
       if (p == null) {
-        store.putStanding(st);
         return null; // the first answer waits for every shard
       }
     }
     List<Match> merged = merge(st.partials, st.k);
     if (merged.equals(st.lastEmitted)) {
-      store.putStanding(st);
       return null;
     }
     st.lastEmitted = merged;
-    store.putStanding(st);
-    return next(store, merged, Cause.of(cause), itemId);
+    return merged;
   }
 
   /**

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /**
  * The Flink serializer of a cover-tree {@link Node}: the value type of the nodes {@code MapState}
@@ -180,7 +181,7 @@ public final class NodeSerializer extends TypeSerializerSingleton<Node> {
     out.writeBoolean(b.hasBars());
     out.writeInt(head);
     for (int i = 0; i < n; i++) {
-      StringValueCodec.write(b.id(i), out);
+      StringValue.writeString(b.id(i), out);
     }
     byte[] scratch = FloatBlocks.scratch(n * Math.max(dim, head));
     FloatBlocks.write(out, b.vectors(), 0, n * dim, scratch);
@@ -211,7 +212,7 @@ public final class NodeSerializer extends TypeSerializerSingleton<Node> {
     }
     String[] ids = new String[n];
     for (int i = 0; i < n; i++) {
-      ids[i] = StringValueCodec.read(in);
+      ids[i] = StringValue.readString(in);
     }
     byte[] scratch = FloatBlocks.scratch(n * Math.max(dim, head));
     float[] vectors = new float[Math.multiplyExact(n, dim)];

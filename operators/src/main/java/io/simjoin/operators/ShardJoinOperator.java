@@ -1,0 +1,66 @@
+package io.simjoin.operators;
+
+import io.simjoin.operators.events.ItemEvent;
+import io.simjoin.operators.events.QueryEvent;
+import io.simjoin.operators.join.PartialTopK;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Runs {@link ShardJoin} and, when it coalesces updates, decides when its pending partials go out:
+ * after the coalescing interval (a processing-time timer), when too many are pending, before every
+ * checkpoint barrier and at the end of the input. The pending set is never in a checkpoint: it is
+ * always empty when the barrier passes, so a restore loses nothing and replays nothing.
+ *
+ * <p>This is the bundle pattern of Flink's own mini-batch operators ({@code MapBundleOperator}
+ * flushes in {@code prepareSnapshotPreBarrier} and {@code finish} too); a plain {@code
+ * KeyedCoProcessFunction} cannot emit before a barrier, hence the operator.
+ *
+ * <pre>{@code
+ * connected.transform("ShardJoin", JoinTypeInfo.PARTIAL_TOP_K,
+ *     new ShardJoinOperator(new ShardJoin(validator, 64, 2048, 100)));
+ * }</pre>
+ */
+public final class ShardJoinOperator
+    extends KeyedCoProcessOperator<String, ItemEvent, Tuple2<Integer, QueryEvent>, PartialTopK> {
+  private static final long serialVersionUID = 1L;
+
+  private transient CoalescingTrigger<PartialTopK> trigger;
+
+  public ShardJoinOperator(ShardJoin join) {
+    super(join);
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    trigger =
+        CoalescingTrigger.of(
+            (ShardJoin) userFunction, getProcessingTimeService(), this::setCurrentKey, output);
+  }
+
+  @Override
+  public void processElement1(StreamRecord<ItemEvent> element) throws Exception {
+    super.processElement1(element);
+    trigger.afterEvent();
+  }
+
+  @Override
+  public void processElement2(StreamRecord<Tuple2<Integer, QueryEvent>> element) throws Exception {
+    super.processElement2(element);
+    trigger.afterEvent();
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    trigger.flush();
+  }
+
+  @Override
+  public void finish() throws Exception {
+    trigger.flush();
+    super.finish();
+  }
+}

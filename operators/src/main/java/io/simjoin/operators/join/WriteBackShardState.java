@@ -1,0 +1,138 @@
+package io.simjoin.operators.join;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A {@link ShardState} that keeps standing queries in memory across events and holds changed ones
+ * until {@link #flush}, in front of the keyed state that stays the source of truth. Reads are
+ * served from memory once a query was read or written; {@link #updateQuery} — a partial top-k that
+ * changed, the only write on the hot path — is held; registrations and removals go through at once.
+ * Keeping values across events is safe because the operator is the only writer of its keyed state
+ * and a restore builds a fresh operator; values are immutable, so sharing them with a heap backend
+ * is too.
+ *
+ * <p>Why: while an index is young every item enters every standing query's top-k, and each entry
+ * was a state read, a decode, an encode and a state write (RocksDB) of the query. When the join
+ * coalesces updates it sends a changed query's partial once per interval anyway, so the state can
+ * be written then too: one write per query and interval instead of one per item. The owner must
+ * flush before every checkpoint barrier, or the checkpoint would miss the buffered changes.
+ *
+ * <pre>{@code
+ * WriteBackShardState state = new WriteBackShardState(new FlinkShardState(ctx), ctx::getCurrentKey);
+ * ShardJoinCore join = new ShardJoinCore(itemTree, queryTree, state);
+ * ...
+ * state.flush(key -> setCurrentKey(key)); // writes each key's changes through
+ * }</pre>
+ */
+public final class WriteBackShardState implements ShardState {
+  private final ShardState backing;
+  private final Supplier<String> currentKey;
+  private final int capacity;
+  // per key: every query known in memory (clean or changed), and the changed ones
+  private final Map<String, Map<String, StandingQuery>> known = new HashMap<>();
+  private final Map<String, Map<String, StandingQuery>> changed = new HashMap<>();
+  private int knownSize;
+  private int size;
+
+  /**
+   * @param backing the keyed state, which reads and writes under the current key
+   * @param currentKey the key the backing state is at now
+   * @param capacity queries kept in memory over all keys; beyond it the unchanged ones are dropped
+   */
+  public WriteBackShardState(ShardState backing, Supplier<String> currentKey, int capacity) {
+    this.backing = backing;
+    this.currentKey = currentKey;
+    this.capacity = capacity;
+  }
+
+  @Override
+  public StandingQuery query(String queryId) {
+    Map<String, StandingQuery> m = known.computeIfAbsent(currentKey.get(), k -> new HashMap<>());
+    StandingQuery q = m.get(queryId);
+    if (q == null) {
+      q = backing.query(queryId);
+      if (q != null) {
+        keep(m, queryId, q);
+      }
+    }
+    return q;
+  }
+
+  @Override
+  public void putQuery(String queryId, StandingQuery query) {
+    drop(queryId);
+    backing.putQuery(queryId, query);
+    keep(known.computeIfAbsent(currentKey.get(), k -> new HashMap<>()), queryId, query);
+  }
+
+  @Override
+  public void updateQuery(String queryId, StandingQuery query) {
+    String key = currentKey.get();
+    keep(known.computeIfAbsent(key, k -> new HashMap<>()), queryId, query);
+    if (changed.computeIfAbsent(key, k -> new HashMap<>()).put(queryId, query) == null) {
+      size++;
+    }
+  }
+
+  @Override
+  public void removeQuery(String queryId) {
+    drop(queryId);
+    backing.removeQuery(queryId);
+  }
+
+  private void keep(Map<String, StandingQuery> m, String queryId, StandingQuery q) {
+    if (m.put(queryId, q) == null) {
+      knownSize++;
+    }
+  }
+
+  /** Whether memory holds more than the capacity: time to {@link #flush}. */
+  public boolean isFull() {
+    return knownSize >= capacity;
+  }
+
+  @Override
+  public long queryCount() {
+    return backing.queryCount();
+  }
+
+  /** Changed queries held in memory, over all keys. */
+  public int size() {
+    return size;
+  }
+
+  /**
+   * Writes every held change through: for each key, {@code makeCurrent} is called with the key
+   * first, so the backing state writes under it. When memory is over its capacity, it also forgets
+   * what it kept.
+   */
+  public void flush(Consumer<String> makeCurrent) {
+    for (Map.Entry<String, Map<String, StandingQuery>> e : changed.entrySet()) {
+      makeCurrent.accept(e.getKey());
+      for (Map.Entry<String, StandingQuery> q : e.getValue().entrySet()) {
+        backing.updateQuery(q.getKey(), q.getValue());
+      }
+    }
+    changed.clear();
+    size = 0;
+    if (isFull()) {
+      known.clear();
+      knownSize = 0;
+    }
+  }
+
+  private void drop(String queryId) {
+    String key = currentKey.get();
+    Map<String, StandingQuery> m = changed.get(key);
+    if (m != null && m.remove(queryId) != null) {
+      size--;
+    }
+    Map<String, StandingQuery> k = known.get(key);
+    if (k != null && k.remove(queryId) != null) {
+      knownSize--;
+    }
+  }
+}
