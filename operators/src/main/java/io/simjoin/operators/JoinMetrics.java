@@ -5,6 +5,7 @@ import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
 import io.simjoin.state.TreeCounters;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -13,11 +14,14 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The metrics of a {@link ShardJoin} subtask, in Flink's registry under the operator's group:
- * events in by kind, alerts out, dead letters by reason, standing queries, and per event the inner
- * products and state reads its searches cost (histograms over the last 1,024 events).
+ * events in by kind, alerts out, dead letters by reason, the items and standing queries the subtask
+ * holds (gauges summed over its shards; a standing query counts once per shard, as each shard holds
+ * it), and per event the inner products and state reads its searches cost (histograms over the last
+ * 1,024 events).
  */
 final class JoinMetrics {
   private static final int WINDOW = 1024;
+  private static final long[] NONE = {0, 0};
 
   private final Counter itemUpserts;
   private final Counter itemDeletes;
@@ -27,6 +31,10 @@ final class JoinMetrics {
       new EnumMap<>(DeadLetter.Reason.class);
   private final Histogram innerProducts;
   private final Histogram stateReads;
+  // Per shard (key) of this subtask: items and standing queries; the gauges show the sums.
+  private final Map<String, long[]> perShard = new HashMap<>();
+  // Written by the task thread only, read by reporters.
+  private volatile long items;
   private volatile long standingQueries;
 
   JoinMetrics(MetricGroup group) {
@@ -42,6 +50,7 @@ final class JoinMetrics {
     innerProducts =
         group.histogram("innerProductsPerEvent", new DescriptiveStatisticsHistogram(WINDOW));
     stateReads = group.histogram("stateReadsPerEvent", new DescriptiveStatisticsHistogram(WINDOW));
+    group.gauge("items", () -> items);
     group.gauge("standingQueries", () -> standingQueries);
   }
 
@@ -61,8 +70,24 @@ final class JoinMetrics {
     deadLetters.get(reason).inc();
   }
 
-  void standing(long count) {
-    standingQueries = count;
+  /** The sizes of a shard after an event, or when a restored subtask counts its shards. */
+  void shardSizes(String key, long itemCount, long standingCount) {
+    long[] was = perShard.getOrDefault(key, NONE);
+    items += itemCount - was[0];
+    standingQueries += standingCount - was[1];
+    if (itemCount == 0 && standingCount == 0) {
+      perShard.remove(key);
+    } else {
+      perShard.put(key, new long[] {itemCount, standingCount});
+    }
+  }
+
+  long items() {
+    return items;
+  }
+
+  long standingQueries() {
+    return standingQueries;
   }
 
   /** The work of one event: the trees are built per event, so their counters are that event's. */

@@ -58,6 +58,12 @@ public class ShardJoin
       new OutputTag<>(
           "simjoin-dead-letters", io.simjoin.operators.events.EventTypeInfo.DEAD_LETTER);
 
+  /** The name of the item tree's states (see {@link MapStateNodeStore#create}). */
+  public static final String ITEM_TREE = "items";
+
+  /** The name of the standing-query tree's states. */
+  public static final String QUERY_TREE = "queries";
+
   /** Pending partials that make a coalescing ShardJoin flush before its interval is over. */
   static final int MAX_PENDING = 1 << 16;
 
@@ -122,10 +128,10 @@ public class ShardJoin
   public void open(OpenContext openContext) {
     itemStore =
         MapStateNodeStore.create(
-            getRuntimeContext(), "items", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
+            getRuntimeContext(), ITEM_TREE, MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
     queryStore =
         MapStateNodeStore.create(
-            getRuntimeContext(), "queries", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
+            getRuntimeContext(), QUERY_TREE, MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
     shardState = new FlinkShardState(getRuntimeContext());
     if (coalesceMillis > 0) {
       writeBack = new WriteBackShardState(shardState, () -> currentKey, KEPT_QUERIES);
@@ -216,6 +222,7 @@ public class ShardJoin
         core.deleteItem(item.id(), o);
       }
       metrics.searched(core.items().counters(), core.queries().counters());
+      recordSizes();
     }
   }
 
@@ -263,10 +270,35 @@ public class ShardJoin
         }
       }
       metrics.searched(core.items().counters(), core.queries().counters());
-      if (shard == 0) {
-        metrics.standing(shardState.queryCount());
-      }
+      recordSizes();
     }
+  }
+
+  /** Updates the size gauges with the current shard's; needs the item store's access open. */
+  private void recordSizes() {
+    TreeMeta m = itemStore.meta();
+    metrics.shardSizes(currentKey, m == null ? 0 : m.size(), shardState.queryCount());
+  }
+
+  /**
+   * Counts a shard this subtask holds into the size gauges: a restored subtask calls it for every
+   * key it restored (see {@link ShardJoinOperator}), the key being current.
+   */
+  void countShard(String key) {
+    currentKey = key;
+    try (MapStateNodeStore.Access a = itemStore.open(key)) {
+      recordSizes();
+    }
+  }
+
+  /** What the size gauges show: items held, over this subtask's shards. */
+  long itemsHeld() {
+    return metrics.items();
+  }
+
+  /** What the size gauges show: standing queries held, once per shard. */
+  long standingQueriesHeld() {
+    return metrics.standingQueries();
   }
 
   /**

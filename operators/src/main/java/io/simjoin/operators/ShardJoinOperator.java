@@ -2,8 +2,15 @@ package io.simjoin.operators;
 
 import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
+import io.simjoin.operators.join.FlinkShardState;
 import io.simjoin.operators.join.PartialTopK;
+import io.simjoin.state.flink.MapStateNodeStore;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -35,9 +42,32 @@ public final class ShardJoinOperator
   @Override
   public void open() throws Exception {
     super.open();
+    countRestoredShards();
     trigger =
         CoalescingTrigger.of(
             (ShardJoin) userFunction, getProcessingTimeService(), this::setCurrentKey, output);
+  }
+
+  /**
+   * Seeds the size gauges with every shard this subtask restored, so they are right before the
+   * shards see their next event. Runs once, at open: iterating state keys is no hot path.
+   */
+  private void countRestoredShards() {
+    ShardJoin join = (ShardJoin) userFunction;
+    Set<String> keys = new TreeSet<>();
+    for (String state :
+        List.of(
+            MapStateNodeStore.metaDescriptor(ShardJoin.ITEM_TREE).getName(),
+            FlinkShardState.COUNT_STATE)) {
+      try (Stream<String> s =
+          this.<String>getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+        s.forEach(keys::add);
+      }
+    }
+    for (String key : keys) {
+      setCurrentKey(key);
+      join.countShard(key);
+    }
   }
 
   @Override

@@ -34,7 +34,6 @@ import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -355,7 +354,7 @@ class ShardJoinHarnessTest {
     Run(Backend backend, OperatorSubtaskState restore) throws Exception {
       h =
           new KeyedTwoInputStreamOperatorTestHarness<>(
-              new KeyedCoProcessOperator<>(new ShardJoin(EventValidator.builder().build(), 8, 16)),
+              new ShardJoinOperator(new ShardJoin(EventValidator.builder().build(), 8, 16)),
               ShardJoinHarnessTest::itemKey,
               t -> JoinKeys.shard(t.f1.namespace(), t.f0),
               Types.STRING);
@@ -429,6 +428,17 @@ class ShardJoinHarnessTest {
       return h.snapshot(1L, 1L);
     }
 
+    /** The subtask's size gauges must say what the model holds over all keys. */
+    void assertSizeGauges(Model m) {
+      ShardJoin join = (ShardJoin) ((ShardJoinOperator) h.getOperator()).getUserFunction();
+      assertThat(join.itemsHeld())
+          .as("items gauge")
+          .isEqualTo(m.items.values().stream().mapToLong(Map::size).sum());
+      assertThat(join.standingQueriesHeld())
+          .as("standing queries gauge (once per shard)")
+          .isEqualTo(m.standing.values().stream().mapToLong(Map::size).sum());
+    }
+
     long keysIn(String stateName) {
       KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
       try (Stream<String> keys = backend.getKeys(stateName, VoidNamespace.INSTANCE)) {
@@ -469,6 +479,7 @@ class ShardJoinHarnessTest {
     List<List<String>> uninterrupted;
     try (Run run = new Run(backend, null)) {
       uninterrupted = run.feed(events, model);
+      run.assertSizeGauges(model);
     }
     assertThat(model.standing.values().stream().mapToInt(Map::size).sum())
         .as("standing queries at the end")
@@ -486,14 +497,17 @@ class ShardJoinHarnessTest {
       snapshot = run.snapshot();
     }
     try (Run run = new Run(backend, snapshot)) {
+      run.assertSizeGauges(restoredModel); // counted from the restored keys, before any event
       interrupted.addAll(run.feed(second, restoredModel));
       assertThat(interrupted).isEqualTo(uninterrupted);
+      run.assertSizeGauges(restoredModel);
 
       for (String name : STATE_NAMES) {
         assertThat(run.keysIn(name)).as("keys in %s before draining", name).isPositive();
       }
       run.feed(drain(restoredModel, 1_000_000), restoredModel);
       assertThat(restoredModel.empty()).isTrue();
+      run.assertSizeGauges(restoredModel);
       for (String name : STATE_NAMES) {
         assertThat(run.keysIn(name)).as("keys in %s after draining", name).isZero();
       }
