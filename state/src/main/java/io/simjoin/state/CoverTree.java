@@ -578,13 +578,15 @@ public final class CoverTree {
    * whose top-k the item may enter (at a tie the caller decides by id).
    */
   public List<Match> reverseSearch(float[] item) {
-    return reverseSearch(item, 0);
+    return reverseSearch(item, 0).stream().sorted(Match.BEST_FIRST).toList();
   }
 
   /**
-   * As {@link #reverseSearch(float[])}, but also every point scoring up to {@code slack} below its
-   * bar: for callers whose bars are derived from scores computed another way (for instance bars of
-   * the directions of vectors, divided by their norms) and who decide with their own exact score.
+   * As {@link #reverseSearch(float[])}, but in no particular order, and also every point scoring up
+   * to {@code slack} below its bar: for callers that decide each candidate with their own exact
+   * score, for instance when the bars are those of the directions of vectors, divided by their
+   * norms (sorting thousands of candidates, as when every query's bar is still -∞, costs more than
+   * scoring them).
    */
   public List<Match> reverseSearch(float[] item, double slack) {
     requireBars();
@@ -596,7 +598,7 @@ public final class CoverTree {
     traverse(reverseRules);
     List<Match> out = List.copyOf(reverseRules.found);
     reverseRules.found.clear();
-    return out.stream().sorted(Match.BEST_FIRST).toList();
+    return out;
   }
 
   private void traverse(SearchRules rules) {

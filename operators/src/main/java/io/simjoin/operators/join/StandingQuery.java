@@ -51,22 +51,38 @@ public record StandingQuery(
 
   /** Whether an item with this score and id enters the partial top-k. */
   public boolean admits(float score, String id) {
-    if (!full()) {
-      return true;
-    }
-    float kth = scores[k - 1];
-    return score > kth || (score == kth && id.compareTo(ids[k - 1]) < 0);
+    return !full() || ranksBefore(score, id, scores[k - 1], ids[k - 1]);
   }
 
-  /** The partial with the item added at its place; the k+1-th, if any, drops out. */
+  /** Whether (score a, id a) comes before (score b, id b) in {@link Match#BEST_FIRST} order. */
+  private static boolean ranksBefore(float a, String aId, float b, String bId) {
+    int c = Float.compare(a, b);
+    return c > 0 || c == 0 && aId.compareTo(bId) < 0;
+  }
+
+  /**
+   * The partial with the item added at its place; the k+1-th, if any, drops out. Call it only when
+   * {@link #admits} says so and the item is not in the partial.
+   */
   public StandingQuery with(String id, float score) {
-    List<Match> list = matches();
-    list.add(new Match(id, score));
-    list.sort(Match.BEST_FIRST);
-    if (list.size() > k) {
-      list.remove(k);
+    int n = Math.min(ids.length + 1, k);
+    // the item's place: after every entry that ranks before it (higher score, or equal and id
+    // before), as Match.BEST_FIRST orders them
+    int at = 0;
+    while (at < ids.length && ranksBefore(scores[at], ids[at], score, id)) {
+      at++;
     }
-    return of(epoch, vector, k, threshold, list);
+    String[] newIds = new String[n];
+    float[] newScores = new float[n];
+    System.arraycopy(ids, 0, newIds, 0, at);
+    System.arraycopy(scores, 0, newScores, 0, at);
+    if (at < n) {
+      newIds[at] = id;
+      newScores[at] = score;
+      System.arraycopy(ids, at, newIds, at + 1, n - at - 1);
+      System.arraycopy(scores, at, newScores, at + 1, n - at - 1);
+    }
+    return new StandingQuery(epoch, vector, k, threshold, newIds, newScores);
   }
 
   /** The same query with another partial top-k. */
