@@ -5,6 +5,7 @@ import io.simjoin.bench.data.Fvecs;
 import io.simjoin.bench.data.SyntheticData.Role;
 import io.simjoin.bench.data.VectorSet;
 import io.simjoin.bench.flink.RocksTreeJob;
+import io.simjoin.operators.SimilarityJoin;
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.HeapNodeStore;
 import io.simjoin.state.Match;
@@ -163,6 +164,20 @@ public final class BenchCommand implements Callable<Integer> {
               + " heap tree in the same task (default: ${DEFAULT-VALUE}).")
   Store store;
 
+  /** {@code --kept-nodes} of {@code --store rocksdb} when not given: the whole tree, mostly. */
+  static final int ROCKSDB_KEPT_NODES = 16_384;
+
+  @Option(
+      names = "--kept-nodes",
+      paramLabel = "N",
+      description =
+          "With --store rocksdb or --e2e: decoded tree nodes kept in memory across events per tree"
+              + " (SimilarityJoin.keptNodes); fewer than the tree has makes searches read RocksDB"
+              + " (default: "
+              + ROCKSDB_KEPT_NODES
+              + " with --store rocksdb, SimilarityJoin's default with --e2e).")
+  Integer keptNodes;
+
   @Option(
       names = "--e2e",
       description =
@@ -225,7 +240,8 @@ public final class BenchCommand implements Callable<Integer> {
                       shards,
                       parallelism,
                       checkpointInterval,
-                      TimeUtils.parseDuration(coalesce))
+                      TimeUtils.parseDuration(coalesce),
+                      keptNodes == null ? SimilarityJoin.DEFAULT_KEPT_NODES : keptNodes)
                   .run(err)
               : store == Store.rocksdb ? runRocksDb(err) : run(err);
       out.println(o.json);
@@ -260,6 +276,9 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
           spec.commandLine(), "--coalesce must be a duration like 100ms: " + e.getMessage());
+    }
+    if (keptNodes != null && keptNodes < 0) {
+      throw new ParameterException(spec.commandLine(), "--kept-nodes must not be negative");
     }
     if (standing < 1 || shards < 1 || parallelism < 1) {
       throw new ParameterException(
@@ -324,7 +343,14 @@ public final class BenchCommand implements Callable<Integer> {
       records =
           RocksTreeJob.run(
               new RocksTreeJob.Params(
-                  items.toString(), queries.toString(), k, victims, bucket, fanout, warmup),
+                  items.toString(),
+                  queries.toString(),
+                  k,
+                  victims,
+                  bucket,
+                  fanout,
+                  warmup,
+                  keptNodes == null ? ROCKSDB_KEPT_NODES : keptNodes),
               tmp);
     } catch (Exception e) {
       throw new FlinkJobException("the RocksDB job failed: " + rootMessage(e), e);
@@ -407,6 +433,7 @@ public final class BenchCommand implements Callable<Integer> {
             .put("full_dots_fraction", fullDots / perQuery / liveN)
             .put("partial_head", sum.partialHead)
             .put("store", "rocksdb")
+            .put("kept_nodes", keptNodes == null ? ROCKSDB_KEPT_NODES : keptNodes)
             .put("heap_tree_ms_mean", heapMean)
             .put("heap_tree_ms_p50", percentileMs(heapNs, 50))
             .put("heap_build_s", sum.heapBuildS)

@@ -65,6 +65,7 @@ final class E2eBench {
   private final int parallelism;
   private final String checkpointInterval;
   private final Duration coalesce;
+  private final int keptNodes;
 
   E2eBench(
       DatasetSpec items,
@@ -74,7 +75,8 @@ final class E2eBench {
       int shards,
       int parallelism,
       String checkpointInterval,
-      Duration coalesce) {
+      Duration coalesce,
+      int keptNodes) {
     this.items = items;
     this.queries = queries;
     this.k = k;
@@ -83,6 +85,7 @@ final class E2eBench {
     this.parallelism = parallelism;
     this.checkpointInterval = checkpointInterval;
     this.coalesce = coalesce;
+    this.keptNodes = keptNodes;
   }
 
   /** What the tasks of one run report; touched by the single sink task and the item generator. */
@@ -174,6 +177,7 @@ final class E2eBench {
               .maxStandingQueriesPerNamespace(Math.max(nq, 1))
               .maxK(Math.max(k, 1000))
               .coalesceUpdates(coalesce)
+              .keptNodes(keptNodes)
               .build();
       join.updates()
           .process(new UpdateSink(runId), Types.INT)
@@ -261,6 +265,7 @@ final class E2eBench {
             .put("checkpoint_interval", checkpointInterval)
             .put("items_per_s_second_half", (n - n / 2) / secondHalfS)
             .put("coalesce_ms", coalesce.toMillis())
+            .put("kept_nodes", keptNodes)
             .put("item_phase_s", itemPhaseS)
             .put("register_s", (stats.registeredMs - startMs(stats, jobStart)) / 1e3)
             .put("job_s", jobS)

@@ -56,6 +56,9 @@ class FlinkBenchTest {
             "2",
             "--store",
             "rocksdb",
+            // far fewer than the ~100 buckets: searches must read RocksDB and stay exact
+            "--kept-nodes",
+            "4",
             "--out-ids",
             ids.toString(),
             "--out-scores",
@@ -79,6 +82,7 @@ class FlinkBenchTest {
         .containsExactlyElementsOf(heapKeys);
     assertThat(json.get("exact")).isEqualTo("true");
     assertThat(json.get("store")).isEqualTo("\"rocksdb\"");
+    assertThat(json.get("kept_nodes")).isEqualTo("4");
     assertThat(json.get("deleted")).isEqualTo("300");
     assertThat(Double.parseDouble(json.get("state_reads_per_query"))).isPositive();
     assertThat(Double.parseDouble(json.get("rocksdb_vs_heap"))).isPositive();
@@ -101,7 +105,11 @@ class FlinkBenchTest {
             "--shards",
             "2",
             "--checkpoint-interval",
-            "200ms");
+            "200ms",
+            "--coalesce",
+            "50ms",
+            "--kept-nodes",
+            "8");
     assertThat(run.exit()).as(run.err()).isZero();
     Map<String, String> json = run.json();
     assertThat(new ArrayList<>(json.keySet()).subList(0, 5))
@@ -111,5 +119,7 @@ class FlinkBenchTest {
     assertThat(Long.parseLong(json.get("registered"))).isEqualTo(20);
     assertThat(Long.parseLong(json.get("updates"))).isPositive();
     assertThat(json.get("dead_letters")).isEqualTo("0");
+    assertThat(json.get("coalesce_ms")).isEqualTo("50");
+    assertThat(json.get("kept_nodes")).isEqualTo("8");
   }
 }

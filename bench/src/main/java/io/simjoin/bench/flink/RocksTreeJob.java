@@ -46,7 +46,8 @@ public final class RocksTreeJob {
       int[] victims,
       Integer bucket,
       Integer fanout,
-      int warmup)
+      int warmup,
+      int keptNodes)
       implements Serializable {}
 
   /**
@@ -120,12 +121,6 @@ public final class RocksTreeJob {
 
   /** The whole benchmark in one element of one key. */
   static final class TreeRunner extends KeyedProcessFunction<Integer, Integer, QueryRecord> {
-    /**
-     * Decoded nodes kept across records, as {@code ShardJoin} keeps them: the job has one key and
-     * runs no checkpoint, so nothing needs forgetting.
-     */
-    private static final int KEPT_NODES = 16_384;
-
     /** The one key the job runs under. */
     private static final Integer KEY = 0;
 
@@ -141,7 +136,12 @@ public final class RocksTreeJob {
     public void open(OpenContext ctx) {
       store =
           MapStateNodeStore.create(
-              getRuntimeContext(), "items", MapStateNodeStore.DEFAULT_CACHE_CAPACITY, KEPT_NODES);
+              getRuntimeContext(),
+              "items",
+              MapStateNodeStore.DEFAULT_CACHE_CAPACITY,
+              // kept across records as ShardJoin keeps them; one key and no checkpoint, so
+              // nothing needs forgetting
+              p.keptNodes());
     }
 
     private CoverTree.Builder shape(CoverTree.Builder b, DotKernel kernel) {
