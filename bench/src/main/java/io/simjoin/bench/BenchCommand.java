@@ -460,11 +460,15 @@ public final class BenchCommand implements Callable<Integer> {
     return c == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + c + ")";
   }
 
+  /**
+   * Deletes a temp dir, best effort. Flink may still be removing subsumed checkpoints in it, so
+   * entries that vanish during the walk are expected; a dir left behind is harmless.
+   */
   static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temp dir left behind is harmless
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // Files.walk reports a vanished entry as UncheckedIOException(NoSuchFileException)
     }
   }
 

@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,7 +30,7 @@ import org.apache.flink.util.Collector;
  * query's answer once all S shards have answered.
  */
 public class TopKMerge extends KeyedProcessFunction<String, PartialTopK, TopKUpdate>
-    implements CoalescingTrigger.Holder<TopKUpdate> {
+    implements CoalescingTrigger.Holder<TopKUpdate>, CheckpointedFunction {
   private static final long serialVersionUID = 1L;
 
   /** Queries with absorbed partials that make a coalescing merge flush before its interval. */
@@ -77,6 +80,21 @@ public class TopKMerge extends KeyedProcessFunction<String, PartialTopK, TopKUpd
     core = new TopKMergeCore(shards);
     updatesOut = getRuntimeContext().getMetricGroup().counter("updatesOut");
     pending = new LinkedHashMap<>();
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) {
+    if (hasPending()) {
+      // TopKMergeOperator flushes before every barrier; state snapshotted now would lose them
+      throw new IllegalStateException(
+          "TopKMerge has absorbed partials at a snapshot: run it in a TopKMergeOperator, which"
+              + " flushes them before every checkpoint barrier");
+    }
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) {
+    // Nothing of its own: all state is keyed, and nothing is held across a restore.
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.simjoin.operators.events.QueryEvent;
 import io.simjoin.operators.events.TopKUpdate;
 import io.simjoin.operators.events.UpdateCause;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,8 +32,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.functions.source.legacy.SourceFunction;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rescaling: the join runs at parallelism 2 on the first part of a seeded stream, stops with a
@@ -52,6 +54,9 @@ class SimilarityJoinRescaleIT {
 
   @TempDir Path dir;
 
+  /** What the jobs of the running test coalesce over. */
+  private Duration coalesce = Duration.ZERO;
+
   private record Standing(String ns, String id, float[] v, int k) {}
 
   private static final class Scenario {
@@ -62,8 +67,14 @@ class SimilarityJoinRescaleIT {
     final Set<String> cancelled = new TreeSet<>();
   }
 
-  @Test
-  void resumesAtAnotherParallelismWithTheSameAnswers() throws Exception {
+  /**
+   * Also with coalesced updates held longer than the whole run: then only the flushes before the
+   * savepoint's barrier and at the end of the input send them, and nothing held may be lost.
+   */
+  @ParameterizedTest(name = "coalesce {0} ms")
+  @ValueSource(longs = {0, 600_000})
+  void resumesAtAnotherParallelismWithTheSameAnswers(long coalesceMs) throws Exception {
+    coalesce = Duration.ofMillis(coalesceMs);
     Scenario sc = generate(31);
     int itemSplit = sc.items.size() / 2;
     int querySplit = sc.queries.size() / 2;
@@ -162,7 +173,7 @@ class SimilarityJoinRescaleIT {
     return path;
   }
 
-  private static void build(
+  private void build(
       StreamExecutionEnvironment env,
       String name,
       DataStream<ItemEvent> items,
@@ -175,6 +186,7 @@ class SimilarityJoinRescaleIT {
             .shards(SHARDS)
             .maxK(100)
             .bucketCapacity(8)
+            .coalesceUpdates(coalesce)
             .build();
     join.updates().filter(new Collect(name)).sinkTo(new DiscardingSink<>());
   }
