@@ -11,7 +11,9 @@ import org.apache.flink.util.Collector;
  * When a coalescing operator ({@link ShardJoinOperator}, {@link TopKMergeOperator}) sends what its
  * function holds: once the interval since the first held change is over (a processing-time timer),
  * at once when too much is held, and — called by the operator — before every checkpoint barrier and
- * at the end of the input, so nothing held is ever part of a checkpoint.
+ * at the end of the input, so nothing held is ever part of a checkpoint. Held state writes go
+ * through only in the last three cases: the keyed state must be right at a checkpoint, not at every
+ * interval, and in between the function reads its own held values.
  *
  * @param <OUT> what the function emits
  */
@@ -22,16 +24,19 @@ final class CoalescingTrigger<OUT> {
     /** The interval in milliseconds; 0 when the function holds nothing. */
     long coalesceMillis();
 
+    /** Whether changes wait to be sent. */
     boolean hasPending();
 
+    /** Whether so much is held (changes or state writes) that it must all go now. */
     boolean pendingIsFull();
 
     /**
-     * Sends everything held, calling {@code setKey} with a key before touching its state.
+     * Sends every held change, calling {@code setKey} with a key before touching its state.
      *
      * @param out the operator's output
+     * @param persist also write every held state change through to the keyed state
      */
-    void flushPending(Consumer<String> setKey, Collector<OUT> out);
+    void flushPending(Consumer<String> setKey, Collector<OUT> out, boolean persist);
   }
 
   private final Holder<OUT> holder;
@@ -62,22 +67,24 @@ final class CoalescingTrigger<OUT> {
     return new CoalescingTrigger<>(holder, time, setKey, out);
   }
 
-  /** After each event: flush when full, else make sure a timer will. */
+  /** After each event: flush everything when full, else make sure a timer will send changes. */
   void afterEvent() {
-    if (!holder.hasPending()) {
-      return;
-    }
     if (holder.pendingIsFull()) {
-      flush();
-    } else if (!timerSet) {
+      flush(true);
+    } else if (holder.hasPending() && !timerSet) {
       timerSet = true;
-      time.registerTimer(time.getCurrentProcessingTime() + holder.coalesceMillis(), t -> flush());
+      time.registerTimer(
+          time.getCurrentProcessingTime() + holder.coalesceMillis(), t -> flush(false));
     }
   }
 
-  void flush() {
+  /**
+   * Sends the held changes; with {@code persist}, as the operator asks before a barrier and at the
+   * end, also writes the held state through.
+   */
+  void flush(boolean persist) {
     // A timer still set after an earlier flush fires early for the next bundle: harmless.
     timerSet = false;
-    holder.flushPending(setKey, out);
+    holder.flushPending(setKey, out, persist);
   }
 }

@@ -146,7 +146,7 @@ public class ShardJoin
 
   @Override
   public boolean hasPending() {
-    return pendingCount > 0 || writeBack != null && writeBack.size() > 0;
+    return pendingCount > 0;
   }
 
   @Override
@@ -160,20 +160,15 @@ public class ShardJoin
    * cause of its last change; queries cancelled meanwhile are skipped (their cancel mark went out).
    *
    * @param setKey makes a key current, so the keyed state reads that shard
+   * @param persist also write the held standing queries to the keyed state
    */
   @Override
-  public void flushPending(Consumer<String> setKey, Collector<PartialTopK> out) {
+  public void flushPending(Consumer<String> setKey, Collector<PartialTopK> out, boolean persist) {
     Consumer<String> makeCurrent =
         key -> {
           currentKey = key;
           setKey.accept(key);
         };
-    if (writeBack != null) {
-      writeBack.flush(makeCurrent);
-    }
-    if (pendingCount == 0) {
-      return;
-    }
     for (Map.Entry<String, Map<String, Pending>> shard : pending.entrySet()) {
       makeCurrent.accept(shard.getKey());
       for (Map.Entry<String, Pending> e : shard.getValue().entrySet()) {
@@ -197,6 +192,9 @@ public class ShardJoin
     }
     pending.clear();
     pendingCount = 0;
+    if (persist && writeBack != null) {
+      writeBack.flush(makeCurrent);
+    }
   }
 
   @Override
@@ -307,7 +305,7 @@ public class ShardJoin
    */
   @Override
   public void snapshotState(FunctionSnapshotContext context) {
-    if (hasPending()) {
+    if (hasPending() || writeBack != null && writeBack.size() > 0) {
       // ShardJoinOperator flushes before every barrier; state snapshotted now would lose them
       throw new IllegalStateException(
           "ShardJoin has coalesced changes at a snapshot: run it in a ShardJoinOperator, which"

@@ -85,12 +85,12 @@ public final class ShardJoinOperator
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    trigger.flush();
+    trigger.flush(true);
   }
 
   @Override
   public void finish() throws Exception {
-    trigger.flush();
+    trigger.flush(true);
     super.finish();
   }
 }

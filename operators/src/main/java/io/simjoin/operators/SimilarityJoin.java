@@ -164,8 +164,9 @@ public final class SimilarityJoin {
      * log-compacted topic holds the same), and {@code seq} still grows by one per update.
      * Registrations, one-shot answers and cancels are never held back; a query's held change goes
      * out before them. Worth it when many top-k lists change at once, as when standing queries are
-     * registered before a catalogue is loaded (then every early item enters every top-k), since it
-     * also saves a state read and write per change.
+     * registered before a catalogue is loaded (then every early item enters every top-k). It also
+     * keeps changed standing queries and merge entries in memory and writes them to the keyed state
+     * once per checkpoint instead of at every change.
      *
      * <pre>{@code
      * SimilarityJoin.builder().items(items).queries(queries).coalesceUpdates(Duration.ofMillis(100))

@@ -84,7 +84,7 @@ public class TopKMerge extends KeyedProcessFunction<String, PartialTopK, TopKUpd
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) {
-    if (hasPending()) {
+    if (hasPending() || writeBack != null && writeBack.changed() > 0) {
       // TopKMergeOperator flushes before every barrier; state snapshotted now would lose them
       throw new IllegalStateException(
           "TopKMerge has absorbed partials at a snapshot: run it in a TopKMergeOperator, which"
@@ -104,7 +104,7 @@ public class TopKMerge extends KeyedProcessFunction<String, PartialTopK, TopKUpd
 
   @Override
   public boolean hasPending() {
-    return !pending.isEmpty() || writeBack != null && writeBack.size() > 0;
+    return !pending.isEmpty();
   }
 
   @Override
@@ -113,7 +113,7 @@ public class TopKMerge extends KeyedProcessFunction<String, PartialTopK, TopKUpd
   }
 
   @Override
-  public void flushPending(Consumer<String> setKey, Collector<TopKUpdate> out) {
+  public void flushPending(Consumer<String> setKey, Collector<TopKUpdate> out, boolean persist) {
     Consumer<String> makeCurrent =
         key -> {
           currentKey = key;
@@ -124,7 +124,7 @@ public class TopKMerge extends KeyedProcessFunction<String, PartialTopK, TopKUpd
       settle(e.getValue(), out);
     }
     pending.clear();
-    if (writeBack != null) {
+    if (persist && writeBack != null) {
       writeBack.flush(makeCurrent);
     }
   }

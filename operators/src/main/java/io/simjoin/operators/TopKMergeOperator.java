@@ -41,12 +41,12 @@ public final class TopKMergeOperator extends KeyedProcessOperator<String, Partia
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    trigger.flush();
+    trigger.flush(true);
   }
 
   @Override
   public void finish() throws Exception {
-    trigger.flush();
+    trigger.flush(true);
     super.finish();
   }
 }

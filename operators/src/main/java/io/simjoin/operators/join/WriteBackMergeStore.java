@@ -119,6 +119,17 @@ public final class WriteBackMergeStore implements MergeStore {
     return held.size();
   }
 
+  /** Queries with changes not yet written through. */
+  public int changed() {
+    int n = 0;
+    for (Held h : held.values()) {
+      if (h.standingChanged || h.seqChanged) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /**
    * Writes every held change through, calling {@code makeCurrent} with each changed query's key
    * first so the backing state writes under it, then forgets everything held.
