@@ -220,6 +220,12 @@ class BenchCommandTest {
     assertThat(bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--deletes", "1").exit())
         .isEqualTo(2);
     assertThat(bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--k", "0").exit()).isEqualTo(2);
+    Run badCoalesce = bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--coalesce", "soon");
+    assertThat(badCoalesce.exit()).isEqualTo(2);
+    assertThat(badCoalesce.err()).contains("--coalesce must be a duration like 100ms");
+    Run badKept = bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--kept-nodes", "-1");
+    assertThat(badKept.exit()).isEqualTo(2);
+    assertThat(badKept.err()).contains("--kept-nodes must not be negative");
   }
 
   @Test
