@@ -21,7 +21,6 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  */
 final class JoinMetrics {
   private static final int WINDOW = 1024;
-  private static final long[] NONE = {0, 0};
 
   private final Counter itemUpserts;
   private final Counter itemDeletes;
@@ -70,15 +69,30 @@ final class JoinMetrics {
     deadLetters.get(reason).inc();
   }
 
-  /** The sizes of a shard after an event, or when a restored subtask counts its shards. */
+  /** A shard's item count after an item event (its standing queries did not change). */
+  void shardItems(String key, long itemCount) {
+    long[] sizes = sizesOf(key);
+    items += itemCount - sizes[0];
+    sizes[0] = itemCount;
+    dropIfEmpty(key, sizes);
+  }
+
+  /** A shard's sizes after a query event, or when a restored subtask counts its shards. */
   void shardSizes(String key, long itemCount, long standingCount) {
-    long[] was = perShard.getOrDefault(key, NONE);
-    items += itemCount - was[0];
-    standingQueries += standingCount - was[1];
-    if (itemCount == 0 && standingCount == 0) {
+    shardItems(key, itemCount);
+    long[] sizes = sizesOf(key);
+    standingQueries += standingCount - sizes[1];
+    sizes[1] = standingCount;
+    dropIfEmpty(key, sizes);
+  }
+
+  private long[] sizesOf(String key) {
+    return perShard.computeIfAbsent(key, k -> new long[2]);
+  }
+
+  private void dropIfEmpty(String key, long[] sizes) {
+    if (sizes[0] == 0 && sizes[1] == 0) {
       perShard.remove(key);
-    } else {
-      perShard.put(key, new long[] {itemCount, standingCount});
     }
   }
 

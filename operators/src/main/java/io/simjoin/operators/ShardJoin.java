@@ -220,7 +220,7 @@ public class ShardJoin
         core.deleteItem(item.id(), o);
       }
       metrics.searched(core.items().counters(), core.queries().counters());
-      recordSizes();
+      metrics.shardItems(currentKey, itemCount());
     }
   }
 
@@ -272,10 +272,18 @@ public class ShardJoin
     }
   }
 
-  /** Updates the size gauges with the current shard's; needs the item store's access open. */
+  /**
+   * Updates the size gauges with the current shard's, after a query event; needs the item store's
+   * access open. Item events update only the item count: the query count is a state read.
+   */
   private void recordSizes() {
+    metrics.shardSizes(currentKey, itemCount(), shardState.queryCount());
+  }
+
+  /** The current shard's item count; needs the item store's access open. */
+  private long itemCount() {
     TreeMeta m = itemStore.meta();
-    metrics.shardSizes(currentKey, m == null ? 0 : m.size(), shardState.queryCount());
+    return m == null ? 0 : m.size();
   }
 
   /**

@@ -2,10 +2,8 @@ package io.simjoin.operators.join;
 
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.Match;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -124,7 +122,7 @@ public final class ShardJoinCore {
     // One reverse search finds the queries holding the item (a holder scores it at least its k-th
     // score, which is at least its bar in the tree) and those whose threshold it reached (a bar is
     // never above a threshold): the first are searched again, the second get a retraction.
-    List<String> holders = new ArrayList<>();
+    Map<String, StandingQuery> holders = new LinkedHashMap<>();
     for (Match m : queries.reverseSearch(old, slack(old))) {
       StandingQuery sq = state.query(m.id());
       if (sq.hasThreshold()) {
@@ -134,14 +132,14 @@ public final class ShardJoinCore {
         }
       }
       if (sq.holds(id)) {
-        holders.add(m.id());
+        holders.put(m.id(), sq);
       }
     }
     items.delete(id);
-    for (String qid : holders) {
-      StandingQuery sq = state.query(qid);
-      replace(qid, sq, sq.withMatches(items.topK(sq.vector(), sq.k())));
-      changed.put(qid, JoinOutput.Cause.ITEM_DELETED);
+    for (Map.Entry<String, StandingQuery> h : holders.entrySet()) {
+      StandingQuery sq = h.getValue();
+      replace(h.getKey(), sq, sq.withMatches(items.topK(sq.vector(), sq.k())));
+      changed.put(h.getKey(), JoinOutput.Cause.ITEM_DELETED);
     }
   }
 

@@ -96,18 +96,7 @@ class MapStateNodeStoreHarnessTest {
     if (a == null || a.accesses() == null) {
       return a;
     }
-    return new Answer(
-        a.key(),
-        a.kind(),
-        a.ids(),
-        a.scores(),
-        a.flag(),
-        a.size(),
-        a.nodes(),
-        a.locations(),
-        a.hasMeta(),
-        a.head(),
-        null);
+    return a.withAccesses(null);
   }
 
   private static long nodeGets(Run run) {

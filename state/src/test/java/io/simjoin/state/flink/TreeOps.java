@@ -101,7 +101,13 @@ final class TreeOps {
       boolean hasMeta,
       int head,
       StateAccesses accesses)
-      implements Serializable {}
+      implements Serializable {
+
+    /** The same answer with other state accesses (null: none recorded). */
+    Answer withAccesses(StateAccesses made) {
+      return new Answer(key, kind, ids, scores, flag, size, nodes, locations, hasMeta, head, made);
+    }
+  }
 
   /** Tree shape and store settings of a {@link Function}. */
   record Settings(
@@ -195,19 +201,7 @@ final class TreeOps {
         }
       }
       if (a != null) {
-        out.collect(
-            new Answer(
-                a.key(),
-                a.kind(),
-                a.ids(),
-                a.scores(),
-                a.flag(),
-                a.size(),
-                a.nodes(),
-                a.locations(),
-                a.hasMeta(),
-                a.head(),
-                made));
+        out.collect(a.withAccesses(made));
       }
     }
 
