@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -224,6 +225,9 @@ public final class BenchCommand implements Callable<Integer> {
               + " of every top-k (default: ${DEFAULT-VALUE}).")
   String coalesce;
 
+  /** {@link #coalesce}, parsed by {@link #validate()}. */
+  private Duration coalesceInterval;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -240,7 +244,7 @@ public final class BenchCommand implements Callable<Integer> {
                       shards,
                       parallelism,
                       checkpointInterval,
-                      TimeUtils.parseDuration(coalesce),
+                      coalesceInterval,
                       keptNodes == null ? SimilarityJoin.DEFAULT_KEPT_NODES : keptNodes)
                   .run(err)
               : store == Store.rocksdb ? runRocksDb(err) : run(err);
@@ -272,7 +276,7 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--warmup must not be negative");
     }
     try {
-      TimeUtils.parseDuration(coalesce);
+      coalesceInterval = TimeUtils.parseDuration(coalesce);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
           spec.commandLine(), "--coalesce must be a duration like 100ms: " + e.getMessage());

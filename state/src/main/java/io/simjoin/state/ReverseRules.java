@@ -19,11 +19,6 @@ final class ReverseRules extends SearchRules {
     super(kernel, dim, counters);
   }
 
-  @Override
-  void start(float[] item, double itemNorm) {
-    start(item, itemNorm, 0);
-  }
-
   void start(float[] item, double itemNorm, double slack) {
     super.start(item, itemNorm);
     this.slack = slack;

@@ -1,7 +1,9 @@
 package io.simjoin.operators.join;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -31,9 +33,10 @@ public final class WriteBackShardState implements ShardState {
   private final ShardState backing;
   private final Supplier<String> currentKey;
   private final int capacity;
-  // per key: every query known in memory (clean or changed), and the changed ones
+  // per key: every query known in memory (clean or changed), and the ids of the changed ones,
+  // whose values are those known
   private final Map<String, Map<String, StandingQuery>> known = new HashMap<>();
-  private final Map<String, Map<String, StandingQuery>> changed = new HashMap<>();
+  private final Map<String, Set<String>> changed = new HashMap<>();
   private int knownSize;
   private int size;
 
@@ -50,7 +53,7 @@ public final class WriteBackShardState implements ShardState {
 
   @Override
   public StandingQuery query(String queryId) {
-    Map<String, StandingQuery> m = known.computeIfAbsent(currentKey.get(), k -> new HashMap<>());
+    Map<String, StandingQuery> m = knownHere();
     StandingQuery q = m.get(queryId);
     if (q == null) {
       q = backing.query(queryId);
@@ -65,16 +68,19 @@ public final class WriteBackShardState implements ShardState {
   public void putQuery(String queryId, StandingQuery query) {
     drop(queryId);
     backing.putQuery(queryId, query);
-    keep(known.computeIfAbsent(currentKey.get(), k -> new HashMap<>()), queryId, query);
+    keep(knownHere(), queryId, query);
   }
 
   @Override
   public void updateQuery(String queryId, StandingQuery query) {
-    String key = currentKey.get();
-    keep(known.computeIfAbsent(key, k -> new HashMap<>()), queryId, query);
-    if (changed.computeIfAbsent(key, k -> new HashMap<>()).put(queryId, query) == null) {
+    keep(knownHere(), queryId, query);
+    if (changed.computeIfAbsent(currentKey.get(), k -> new HashSet<>()).add(queryId)) {
       size++;
     }
+  }
+
+  private Map<String, StandingQuery> knownHere() {
+    return known.computeIfAbsent(currentKey.get(), k -> new HashMap<>());
   }
 
   @Override
@@ -110,10 +116,11 @@ public final class WriteBackShardState implements ShardState {
    * what it kept.
    */
   public void flush(Consumer<String> makeCurrent) {
-    for (Map.Entry<String, Map<String, StandingQuery>> e : changed.entrySet()) {
+    for (Map.Entry<String, Set<String>> e : changed.entrySet()) {
       makeCurrent.accept(e.getKey());
-      for (Map.Entry<String, StandingQuery> q : e.getValue().entrySet()) {
-        backing.updateQuery(q.getKey(), q.getValue());
+      Map<String, StandingQuery> values = known.get(e.getKey());
+      for (String queryId : e.getValue()) {
+        backing.updateQuery(queryId, values.get(queryId));
       }
     }
     changed.clear();
@@ -126,8 +133,8 @@ public final class WriteBackShardState implements ShardState {
 
   private void drop(String queryId) {
     String key = currentKey.get();
-    Map<String, StandingQuery> m = changed.get(key);
-    if (m != null && m.remove(queryId) != null) {
+    Set<String> c = changed.get(key);
+    if (c != null && c.remove(queryId)) {
       size--;
     }
     Map<String, StandingQuery> k = known.get(key);
