@@ -106,7 +106,7 @@ final class JoinMetrics {
 
   /** The work of one event: the trees are built per event, so their counters are that event's. */
   void searched(TreeCounters items, TreeCounters queries) {
-    innerProducts.update(items.dots() + queries.dots());
+    innerProducts.update(items.dots() + items.screenDots() + queries.dots() + queries.screenDots());
     stateReads.update(items.storeReads() + queries.storeReads());
   }
 }

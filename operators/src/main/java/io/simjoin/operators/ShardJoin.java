@@ -88,6 +88,12 @@ public class ShardJoin
   // checkpoint barrier (see ShardJoinOperator).
   private transient Map<String, Map<String, Pending>> pending;
   private transient int pendingCount;
+  // The open accesses to the two trees and their key. Per event, unless ShardJoinOperator lets them
+  // span the events of one key (see spanAccessesOverEvents).
+  private transient boolean accessesSpanEvents;
+  private transient String accessKey;
+  private transient MapStateNodeStore.Access itemAccess;
+  private transient MapStateNodeStore.Access queryAccess;
 
   /** The last change of a standing query's partial that is waiting to go out. */
   private record Pending(String namespace, int shard, Cause cause, String itemId, long timestamp) {}
@@ -124,14 +130,81 @@ public class ShardJoin
     return coalesceMillis;
   }
 
+  /**
+   * Keeps the trees' accesses open across the events of one key, called by {@link
+   * ShardJoinOperator} before {@code open}: a bucket changed by many events (every insert changes
+   * one, every lowered bar one of the query tree) is then written to state once, not once per
+   * event. The operator closes them with {@link #closeAccesses()} before the keyed state moves to
+   * another key, before every checkpoint barrier and at the end of the input, so state is complete
+   * whenever anything reads it but this function.
+   */
+  void spanAccessesOverEvents() {
+    accessesSpanEvents = true;
+  }
+
+  /** The key whose tree accesses are open, or null. */
+  String accessKey() {
+    return accessKey;
+  }
+
+  /**
+   * Writes every change held by the open tree accesses to the keyed state and closes them; the
+   * keyed state must still be at {@link #accessKey()}. Does nothing when none are open.
+   */
+  void closeAccesses() {
+    if (accessKey == null) {
+      return;
+    }
+    try {
+      itemAccess.close();
+    } finally {
+      queryAccess.close();
+      itemAccess = null;
+      queryAccess = null;
+      accessKey = null;
+    }
+  }
+
+  private void openAccesses(String key) {
+    if (accessKey != null) {
+      if (accessKey.equals(key)) {
+        return;
+      }
+      throw new IllegalStateException(
+          "the tree accesses of shard "
+              + accessKey
+              + " are still open at an event of "
+              + key
+              + ": ShardJoinOperator closes them when the key changes");
+    }
+    itemAccess = itemStore.open(key);
+    try {
+      queryAccess = queryStore.open(key);
+    } catch (RuntimeException e) {
+      itemAccess.close();
+      throw e;
+    }
+    accessKey = key;
+  }
+
+  /** Closes the accesses an event opened, unless they span events. */
+  private void endEvent() {
+    if (!accessesSpanEvents) {
+      closeAccesses();
+    }
+  }
+
   @Override
   public void open(OpenContext openContext) {
-    itemStore =
-        MapStateNodeStore.create(
-            getRuntimeContext(), ITEM_TREE, MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
+    // Accesses that span events hold as many nodes as are kept decoded: what is not written when
+    // the cache overflows then stays in memory until the key changes or a barrier comes.
+    int cacheCapacity =
+        accessesSpanEvents
+            ? Math.max(MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes)
+            : MapStateNodeStore.DEFAULT_CACHE_CAPACITY;
+    itemStore = MapStateNodeStore.create(getRuntimeContext(), ITEM_TREE, cacheCapacity, keptNodes);
     queryStore =
-        MapStateNodeStore.create(
-            getRuntimeContext(), QUERY_TREE, MapStateNodeStore.DEFAULT_CACHE_CAPACITY, keptNodes);
+        MapStateNodeStore.create(getRuntimeContext(), QUERY_TREE, cacheCapacity, keptNodes);
     shardState = new FlinkShardState(getRuntimeContext());
     if (coalesceMillis > 0) {
       writeBack = new WriteBackShardState(shardState, () -> currentKey, KEPT_QUERIES);
@@ -202,8 +275,8 @@ public class ShardJoin
       throws Exception {
     currentKey = ctx.getCurrentKey();
     metrics.itemIn(item.op());
-    try (MapStateNodeStore.Access a = itemStore.open(ctx.getCurrentKey());
-        MapStateNodeStore.Access b = queryStore.open(ctx.getCurrentKey())) {
+    openAccesses(currentKey);
+    try {
       int dim = dimension();
       boolean exists = item.op() == ItemEvent.Op.DELETE && itemStore.locate(item.id()) >= 0;
       Optional<DeadLetter> bad =
@@ -221,6 +294,8 @@ public class ShardJoin
       }
       metrics.searched(core.items().counters(), core.queries().counters());
       metrics.shardItems(currentKey, itemCount());
+    } finally {
+      endEvent();
     }
   }
 
@@ -234,8 +309,8 @@ public class ShardJoin
     if (shard == 0) {
       metrics.queryIn(q.op());
     }
-    try (MapStateNodeStore.Access a = itemStore.open(ctx.getCurrentKey());
-        MapStateNodeStore.Access b = queryStore.open(ctx.getCurrentKey())) {
+    openAccesses(currentKey);
+    try {
       int dim = dimension();
       boolean registered = state.query(q.id()) != null;
       Optional<DeadLetter> bad =
@@ -269,6 +344,8 @@ public class ShardJoin
       }
       metrics.searched(core.items().counters(), core.queries().counters());
       recordSizes();
+    } finally {
+      endEvent();
     }
   }
 
@@ -313,6 +390,13 @@ public class ShardJoin
    */
   @Override
   public void snapshotState(FunctionSnapshotContext context) {
+    if (accessKey != null) {
+      throw new IllegalStateException(
+          "ShardJoin has tree changes of shard "
+              + accessKey
+              + " in memory at a snapshot: run it in a ShardJoinOperator, which writes them"
+              + " before every checkpoint barrier");
+    }
     if (hasPending() || writeBack != null && writeBack.size() > 0) {
       // ShardJoinOperator flushes before every barrier; state snapshotted now would lose them
       throw new IllegalStateException(
@@ -365,6 +449,8 @@ public class ShardJoin
     private final long timestamp;
     private final Collector<PartialTopK> out;
     private final Context ctx;
+    // this event's shard's pending changes, looked up at the first
+    private Map<String, Pending> shardPending;
 
     Output(String namespace, int shard, long timestamp, Collector<PartialTopK> out, Context ctx) {
       this.namespace = namespace;
@@ -375,17 +461,23 @@ public class ShardJoin
     }
 
     @Override
-    public void partial(
-        String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId) {
+    public void changed(String queryId, StandingQuery query, Cause cause, String itemId) {
       if (coalesceMillis > 0 && (cause == Cause.ITEM_UPSERTED || cause == Cause.ITEM_DELETED)) {
-        Map<String, Pending> shardPending =
-            pending.computeIfAbsent(ctx.getCurrentKey(), key -> new LinkedHashMap<>());
+        if (shardPending == null) {
+          shardPending = pending.computeIfAbsent(ctx.getCurrentKey(), key -> new LinkedHashMap<>());
+        }
         if (shardPending.put(queryId, new Pending(namespace, shard, cause, itemId, timestamp))
             == null) {
           pendingCount++;
         }
         return;
       }
+      JoinOutput.super.changed(queryId, query, cause, itemId);
+    }
+
+    @Override
+    public void partial(
+        String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId) {
       out.collect(
           PartialTopK.partial(
               namespace, queryId, shard, epoch, k, matches, cause, itemId, timestamp));

@@ -439,7 +439,12 @@ class ShardJoinHarnessTest {
           .isEqualTo(m.standing.values().stream().mapToLong(Map::size).sum());
     }
 
-    long keysIn(String stateName) {
+    /**
+     * Keys with entries in a state as a checkpoint would see it: the operator holds tree changes of
+     * the current key in memory until the next barrier, so the barrier's preparation runs first.
+     */
+    long keysIn(String stateName) throws Exception {
+      h.prepareSnapshotPreBarrier(0L);
       KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
       try (Stream<String> keys = backend.getKeys(stateName, VoidNamespace.INSTANCE)) {
         return keys.count();

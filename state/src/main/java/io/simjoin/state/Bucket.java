@@ -1,5 +1,6 @@
 package io.simjoin.state;
 
+import io.simjoin.state.kernel.DotKernel;
 import java.util.Arrays;
 
 /**
@@ -22,6 +23,12 @@ public final class Bucket implements Node {
   int head;
   float[] heads;
   float[] tails;
+
+  /**
+   * The vectors in panels ({@link #panels()}), built on demand and dropped by any change to the
+   * vectors. Never written after it is built, so a copy of the bucket may share it.
+   */
+  private float[] panels;
 
   /**
    * An empty bucket with room for {@code capacity} points; {@code withBars} for query trees, {@code
@@ -92,6 +99,32 @@ public final class Bucket implements Node {
   }
 
   /**
+   * The vectors in panels, for {@link DotKernel#panelDots}: component {@code j} of point {@code i}
+   * at {@code ((i / PANEL) * dim + j) * PANEL + i % PANEL}, zero past the last point. Built at the
+   * first call after a change to the points and kept until the next: query trees, whose vectors
+   * rarely change while their buckets are scanned for every item, pay the transpose once.
+   */
+  float[] panels() {
+    float[] c = panels;
+    if (c == null) {
+      c = new float[panelCount() * DotKernel.PANEL * dim];
+      for (int i = 0; i < size; i++) {
+        int to = (i / DotKernel.PANEL) * dim * DotKernel.PANEL + i % DotKernel.PANEL;
+        for (int j = 0, from = i * dim; j < dim; j++) {
+          c[to + j * DotKernel.PANEL] = vectors[from + j];
+        }
+      }
+      panels = c;
+    }
+    return c;
+  }
+
+  /** Number of panels in {@link #panels()}. */
+  int panelCount() {
+    return (size + DotKernel.PANEL - 1) / DotKernel.PANEL;
+  }
+
+  /**
    * Appends a point after all others; the caller keeps norms in descending order (deserializers
    * restore a bucket in its stored order).
    */
@@ -146,6 +179,7 @@ public final class Bucket implements Node {
       int hdOff,
       float tail) {
     ids[i] = id;
+    panels = null;
     System.arraycopy(vector, off, vectors, i * dim, dim);
     norms[i] = norm;
     if (bars != null) {
@@ -174,6 +208,7 @@ public final class Bucket implements Node {
 
   /** Moves {@code count} points from slot {@code from} to slot {@code to}. */
   private void shift(int from, int to, int count) {
+    panels = null;
     System.arraycopy(ids, from, ids, to, count);
     System.arraycopy(vectors, from * dim, vectors, to * dim, count * dim);
     System.arraycopy(norms, from, norms, to, count);
@@ -188,6 +223,7 @@ public final class Bucket implements Node {
 
   /** Removes point {@code i}, keeping the norm order. */
   void removeAt(int i) {
+    panels = null;
     int last = --size;
     shift(i + 1, i, last - i);
     ids[last] = null;
@@ -246,6 +282,7 @@ public final class Bucket implements Node {
   public Bucket copy() {
     Bucket c = new Bucket(dim, capacity(), bars != null, head, parent);
     c.size = size;
+    c.panels = panels;
     if (heads != null) {
       System.arraycopy(heads, 0, c.heads, 0, size * head);
       System.arraycopy(tails, 0, c.tails, 0, size);

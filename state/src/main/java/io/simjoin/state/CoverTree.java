@@ -578,7 +578,7 @@ public final class CoverTree {
    * whose top-k the item may enter (at a tie the caller decides by id).
    */
   public List<Match> reverseSearch(float[] item) {
-    return reverseSearch(item, 0).stream().sorted(Match.BEST_FIRST).toList();
+    return reverse(item, 0, true).stream().sorted(Match.BEST_FIRST).toList();
   }
 
   /**
@@ -587,14 +587,23 @@ public final class CoverTree {
    * score, for instance when the bars are those of the directions of vectors, divided by their
    * norms (sorting thousands of candidates, as when every query's bar is still -∞, costs more than
    * scoring them).
+   *
+   * <p>The scores are screened ones, computed in another order than the kernel's (see {@link
+   * io.simjoin.state.kernel.DotKernel#panelDots}): they differ from {@code kernel().dot} by float
+   * rounding, and a point may be reported whose kernel score is up to that rounding below its bar
+   * minus {@code slack}. Candidates are to be decided with the caller's own score.
    */
   public List<Match> reverseSearch(float[] item, double slack) {
-    requireBars();
-    checkVector(item, "item");
     if (!(slack >= 0) || Double.isInfinite(slack)) {
       throw new IllegalArgumentException("slack must be finite and non-negative, got " + slack);
     }
-    reverseRules.start(item, norm(item), slack);
+    return reverse(item, slack, false);
+  }
+
+  private List<Match> reverse(float[] item, double slack, boolean exactScores) {
+    requireBars();
+    checkVector(item, "item");
+    reverseRules.start(item, norm(item), slack, exactScores);
     traverse(reverseRules);
     List<Match> out = List.copyOf(reverseRules.found);
     reverseRules.found.clear();

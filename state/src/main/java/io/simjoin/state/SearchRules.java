@@ -164,6 +164,22 @@ abstract class SearchRules {
     return scores;
   }
 
+  /**
+   * Screens every point of the bucket with one {@link DotKernel#panelDots} pass over its panels;
+   * the results differ from {@link #score} by float rounding, at most {@code 2 · slackFactor ·
+   * probeNorm · norm}.
+   */
+  final float[] screenAll(Bucket b) {
+    int panelCount = b.panelCount();
+    int points = panelCount * DotKernel.PANEL;
+    if (scores.length < points) {
+      scores = new float[Math.max(points, scores.length * 2)];
+    }
+    kernel.panelDots(probe, 0, b.panels(), panelCount, dim, scores);
+    counters.screenDots += b.size;
+    return scores;
+  }
+
   final float score(Bucket b, int i) {
     counters.dots++;
     pointsScored++;

@@ -8,6 +8,7 @@ package io.simjoin.state;
 public final class TreeCounters {
   long dots;
   long partialDots;
+  long screenDots;
   long nodesVisited;
   long storeReads;
   long storeWrites;
@@ -21,9 +22,21 @@ public final class TreeCounters {
     return partialDots;
   }
 
-  /** Full-dimension inner products plus partial ones weighted by {@code head / dim}. */
+  /**
+   * Full-dimension inner products computed panel-wise to screen a bucket's points at once (see
+   * {@link io.simjoin.state.kernel.DotKernel#panelDots}); the points that pass are counted again in
+   * {@link #dots()} when their exact product is taken.
+   */
+  public long screenDots() {
+    return screenDots;
+  }
+
+  /**
+   * Full-dimension inner products, exact and screening, plus partial ones weighted by {@code head /
+   * dim}.
+   */
   public double equivalentDots(int dim, int head) {
-    return dots + (double) partialDots * head / dim;
+    return dots + screenDots + (double) partialDots * head / dim;
   }
 
   public long nodesVisited() {
@@ -41,6 +54,7 @@ public final class TreeCounters {
   public void reset() {
     dots = 0;
     partialDots = 0;
+    screenDots = 0;
     nodesVisited = 0;
     storeReads = 0;
     storeWrites = 0;
@@ -51,6 +65,7 @@ public final class TreeCounters {
     TreeCounters c = new TreeCounters();
     c.dots = dots;
     c.partialDots = partialDots;
+    c.screenDots = screenDots;
     c.nodesVisited = nodesVisited;
     c.storeReads = storeReads;
     c.storeWrites = storeWrites;
@@ -61,6 +76,8 @@ public final class TreeCounters {
   public String toString() {
     return "TreeCounters{dots="
         + dots
+        + ", screenDots="
+        + screenDots
         + ", nodesVisited="
         + nodesVisited
         + ", storeReads="

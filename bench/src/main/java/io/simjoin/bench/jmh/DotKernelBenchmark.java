@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Scalar against vector dot-product kernels, one pair at a time ({@code dot}, both vectors in L1:
  * the kernel's latency) and one query against a block of {@value #ROWS} stored rows ({@code dots}:
- * the scan rate the indexes are measured against).
+ * the scan rate the indexes are measured against), and the same rows screened in panels of {@link
+ * DotKernel#PANEL} ({@code panelDots}, as the reverse search screens a bucket of standing queries).
  *
  * <p>At d = 784 the {@value #ROWS}-row block (3 MiB) no longer fits in L2, so {@code dots} there
  * measures memory bandwidth more than arithmetic. A quick run:
@@ -59,6 +60,7 @@ public class DotKernelBenchmark {
   private float[] query;
   private float[] block;
   private float[] scores;
+  private float[] panels;
   private int hotRow;
 
   @Setup(Level.Trial)
@@ -81,6 +83,13 @@ public class DotKernelBenchmark {
       block[i] = (float) random.nextGaussian();
     }
     scores = new float[ROWS];
+    panels = new float[ROWS * dim];
+    for (int i = 0; i < ROWS; i++) {
+      for (int j = 0; j < dim; j++) {
+        panels[((i / DotKernel.PANEL) * dim + j) * DotKernel.PANEL + i % DotKernel.PANEL] =
+            block[i * dim + j];
+      }
+    }
   }
 
   /**
@@ -99,6 +108,13 @@ public class DotKernelBenchmark {
   @Benchmark
   public float[] dots() {
     k.dots(query, 0, block, 0, ROWS, dim, scores, 0);
+    return scores;
+  }
+
+  /** The same {@value #ROWS} rows in panels; divide by {@value #ROWS} for the time per row. */
+  @Benchmark
+  public float[] panelDots() {
+    k.panelDots(query, 0, panels, ROWS / DotKernel.PANEL, dim, scores);
     return scores;
   }
 }

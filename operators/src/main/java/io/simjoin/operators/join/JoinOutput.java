@@ -26,6 +26,15 @@ public interface JoinOutput {
   void partial(String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId);
 
   /**
+   * A standing query's partial changed to {@code query}'s: by default sent at once through {@link
+   * #partial}. An output that holds changes to send them later overrides it and skips building the
+   * list of matches.
+   */
+  default void changed(String queryId, StandingQuery query, Cause cause, String itemId) {
+    partial(queryId, query.epoch(), query.k(), query.matches(), cause, itemId);
+  }
+
+  /**
    * An item reached a query's threshold ({@code retraction == false}), or an item that had was
    * deleted or changed ({@code retraction == true}).
    */

@@ -74,7 +74,7 @@ public final class ShardJoinCore {
 
   /** Inserts or changes an item and emits the partials it changed and the alerts it raised. */
   public void upsertItem(String id, float[] vector, JoinOutput out) {
-    Map<String, JoinOutput.Cause> changed = new LinkedHashMap<>();
+    Map<String, Change> changed = new LinkedHashMap<>();
     float[] old = items.vector(id);
     if (old != null) {
       if (Arrays.equals(old, vector)) {
@@ -91,8 +91,11 @@ public final class ShardJoinCore {
         out.alert(qid, id, score, false);
       }
       if (sq.admits(score, id)) {
-        replace(qid, sq, sq.with(id, score));
-        changed.putIfAbsent(qid, JoinOutput.Cause.ITEM_UPSERTED);
+        StandingQuery after = sq.with(id, score);
+        replace(qid, sq, after);
+        Change before = changed.get(qid);
+        changed.put(
+            qid, new Change(after, before == null ? JoinOutput.Cause.ITEM_UPSERTED : before.cause));
       } else if (score < sq.bar()) {
         // A false candidate: the tree's bar had fallen behind the query's true bar (raises are
         // applied lazily, see replace). Catch it up now that it cost a look.
@@ -111,14 +114,13 @@ public final class ShardJoinCore {
     if (old == null) {
       return false;
     }
-    Map<String, JoinOutput.Cause> changed = new LinkedHashMap<>();
+    Map<String, Change> changed = new LinkedHashMap<>();
     remove(id, old, changed, out);
     emit(changed, id, out);
     return true;
   }
 
-  private void remove(
-      String id, float[] old, Map<String, JoinOutput.Cause> changed, JoinOutput out) {
+  private void remove(String id, float[] old, Map<String, Change> changed, JoinOutput out) {
     // One reverse search finds the queries holding the item (a holder scores it at least its k-th
     // score, which is at least its bar in the tree) and those whose threshold it reached (a bar is
     // never above a threshold): the first are searched again, the second get a retraction.
@@ -138,8 +140,9 @@ public final class ShardJoinCore {
     items.delete(id);
     for (Map.Entry<String, StandingQuery> h : holders.entrySet()) {
       StandingQuery sq = h.getValue();
-      replace(h.getKey(), sq, sq.withMatches(items.topK(sq.vector(), sq.k())));
-      changed.put(h.getKey(), JoinOutput.Cause.ITEM_DELETED);
+      StandingQuery after = sq.withMatches(items.topK(sq.vector(), sq.k()));
+      replace(h.getKey(), sq, after);
+      changed.put(h.getKey(), new Change(after, JoinOutput.Cause.ITEM_DELETED));
     }
   }
 
@@ -249,10 +252,12 @@ public final class ShardJoinCore {
     return Math.sqrt(s);
   }
 
-  private void emit(Map<String, JoinOutput.Cause> changed, String itemId, JoinOutput out) {
-    for (Map.Entry<String, JoinOutput.Cause> e : changed.entrySet()) {
-      StandingQuery sq = state.query(e.getKey());
-      out.partial(e.getKey(), sq.epoch(), sq.k(), sq.matches(), e.getValue(), itemId);
+  private static void emit(Map<String, Change> changed, String itemId, JoinOutput out) {
+    for (Map.Entry<String, Change> e : changed.entrySet()) {
+      out.changed(e.getKey(), e.getValue().query, e.getValue().cause, itemId);
     }
   }
+
+  /** A query's partial as an event left it, and why it first changed in that event. */
+  private record Change(StandingQuery query, JoinOutput.Cause cause) {}
 }

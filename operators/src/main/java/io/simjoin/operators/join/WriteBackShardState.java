@@ -39,6 +39,10 @@ public final class WriteBackShardState implements ShardState {
   private final Map<String, Set<String>> changed = new HashMap<>();
   private int knownSize;
   private int size;
+  // the maps of the key used last: consecutive calls are mostly for one key
+  private String lastKey;
+  private Map<String, StandingQuery> lastKnown;
+  private Set<String> lastChanged;
 
   /**
    * @param backing the keyed state, which reads and writes under the current key
@@ -74,13 +78,20 @@ public final class WriteBackShardState implements ShardState {
   @Override
   public void updateQuery(String queryId, StandingQuery query) {
     keep(knownHere(), queryId, query);
-    if (changed.computeIfAbsent(currentKey.get(), k -> new HashSet<>()).add(queryId)) {
+    if (lastChanged.add(queryId)) {
       size++;
     }
   }
 
+  /** The known queries of the current key; also makes {@link #lastChanged} that key's. */
   private Map<String, StandingQuery> knownHere() {
-    return known.computeIfAbsent(currentKey.get(), k -> new HashMap<>());
+    String key = currentKey.get();
+    if (!key.equals(lastKey)) {
+      lastKnown = known.computeIfAbsent(key, k -> new HashMap<>());
+      lastChanged = changed.computeIfAbsent(key, k -> new HashSet<>());
+      lastKey = key;
+    }
+    return lastKnown;
   }
 
   @Override
@@ -117,6 +128,9 @@ public final class WriteBackShardState implements ShardState {
    */
   public void flush(Consumer<String> makeCurrent) {
     for (Map.Entry<String, Set<String>> e : changed.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
       makeCurrent.accept(e.getKey());
       Map<String, StandingQuery> values = known.get(e.getKey());
       for (String queryId : e.getValue()) {
@@ -129,6 +143,7 @@ public final class WriteBackShardState implements ShardState {
       known.clear();
       knownSize = 0;
     }
+    lastKey = null;
   }
 
   private void drop(String queryId) {

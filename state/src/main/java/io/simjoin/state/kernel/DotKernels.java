@@ -191,6 +191,44 @@ public final class DotKernels {
           return "dots row " + r + " of length " + len + " gave " + out[1 + r] + ", dot " + single;
         }
       }
+      String panels = checkPanelDots(kernel, a, b, len);
+      if (panels != null) {
+        return panels;
+      }
+    }
+    return null;
+  }
+
+  /** Two panels of points of {@code len} components drawn from {@code b}. */
+  private static String checkPanelDots(DotKernel kernel, float[] a, float[] b, int len) {
+    int points = 2 * DotKernel.PANEL;
+    float[] panels = new float[points * len];
+    float[] rows = new float[points * len];
+    for (int i = 0; i < points; i++) {
+      for (int j = 0; j < len; j++) {
+        float x = b[(i * 5 + j) % b.length];
+        panels[((i / DotKernel.PANEL) * len + j) * DotKernel.PANEL + i % DotKernel.PANEL] = x;
+        rows[i * len + j] = x;
+      }
+    }
+    float[] out = new float[points];
+    kernel.panelDots(a, 5, panels, 2, len, out);
+    for (int i = 0; i < points; i++) {
+      float expected = SCALAR.dot(a, 5, rows, i * len, len);
+      double bound = 0;
+      for (int j = 0; j < len; j++) {
+        bound += Math.abs((double) a[5 + j] * rows[i * len + j]);
+      }
+      if (!(Math.abs(out[i] - expected) <= 1e-5 * bound + 1e-30)) {
+        return "panelDots point "
+            + i
+            + " of length "
+            + len
+            + " gave "
+            + out[i]
+            + ", dot "
+            + expected;
+      }
     }
     return null;
   }

@@ -41,4 +41,29 @@ final class KernelChecks {
     }
     Objects.checkFromIndexSize(outOff, count, out.length);
   }
+
+  /** Checks the ranges {@link DotKernel#panelDots} reads and writes up front. */
+  static void checkPanelDots(
+      float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+    if (panelCount < 0 || dim < 0) {
+      throw new IllegalArgumentException(
+          "panelCount and dim must be >= 0: panelCount=" + panelCount + ", dim=" + dim);
+    }
+    Objects.checkFromIndexSize(qOff, dim, q.length);
+    long points = (long) panelCount * DotKernel.PANEL;
+    if (points * dim > panels.length) {
+      throw new IndexOutOfBoundsException(
+          panelCount
+              + " panels of "
+              + dim
+              + " × "
+              + DotKernel.PANEL
+              + " out of bounds for length "
+              + panels.length);
+    }
+    if (points > out.length) {
+      throw new IndexOutOfBoundsException(
+          points + " results out of bounds for length " + out.length);
+    }
+  }
 }

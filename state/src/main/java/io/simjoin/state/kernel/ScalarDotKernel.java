@@ -1,5 +1,6 @@
 package io.simjoin.state.kernel;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -39,6 +40,22 @@ public final class ScalarDotKernel implements DotKernel {
     // The same per-row code as dot(), so row r is bit-identical to dot() on that row.
     for (int r = 0, rowOff = blockOff; r < count; r++, rowOff += dim) {
       out[outOff + r] = dotUnchecked(q, qOff, block, rowOff, dim);
+    }
+  }
+
+  @Override
+  public void panelDots(float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+    KernelChecks.checkPanelDots(q, qOff, panels, panelCount, dim, out);
+    for (int p = 0, base = 0; p < panelCount; p++, base += dim * PANEL) {
+      int o = p * PANEL;
+      Arrays.fill(out, o, o + PANEL, 0f);
+      for (int j = 0; j < dim; j++) {
+        float x = q[qOff + j];
+        int off = base + j * PANEL;
+        for (int i = 0; i < PANEL; i++) {
+          out[o + i] += x * panels[off + i];
+        }
+      }
     }
   }
 

@@ -42,13 +42,13 @@ public final class VectorDotKernel implements DotKernel {
    *     kernel
    */
   public VectorDotKernel() {
-    if (L < 4 || Integer.bitCount(L) != 1) {
+    if (L < 4 || Integer.bitCount(L) != 1 || PANEL % (4 * L) != 0) {
       throw new UnsupportedOperationException(
           "preferred float vector has "
               + L
               + " lanes ("
               + SPECIES.vectorBitSize()
-              + " bits); the vector kernel needs a power of two, at least 4");
+              + " bits); the vector kernel needs a power of two, at least 4 and at most PANEL / 4");
     }
     this.name = "vector-" + SPECIES.vectorBitSize();
   }
@@ -74,6 +74,35 @@ public final class VectorDotKernel implements DotKernel {
     // The same per-row code as dot(), so row r is bit-identical to dot() on that row.
     for (int r = 0, rowOff = blockOff; r < count; r++, rowOff += dim) {
       out[outOff + r] = dotUnchecked(q, qOff, block, rowOff, dim);
+    }
+  }
+
+  @Override
+  public void panelDots(float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+    KernelChecks.checkPanelDots(q, qOff, panels, panelCount, dim, out);
+    for (int p = 0, base = 0; p < panelCount; p++, base += dim * PANEL) {
+      // Four vectors of lanes at a time (the whole panel with AVX-512): four independent FMA
+      // chains, each lane one point.
+      for (int lane = 0; lane < PANEL; lane += 4 * L) {
+        FloatVector acc0 = FloatVector.zero(SPECIES);
+        FloatVector acc1 = FloatVector.zero(SPECIES);
+        FloatVector acc2 = FloatVector.zero(SPECIES);
+        FloatVector acc3 = FloatVector.zero(SPECIES);
+        int from = base + lane;
+        for (int j = 0; j < dim; j++) {
+          FloatVector x = FloatVector.broadcast(SPECIES, q[qOff + j]);
+          int off = from + j * PANEL;
+          acc0 = load(panels, off).fma(x, acc0);
+          acc1 = load(panels, off + L).fma(x, acc1);
+          acc2 = load(panels, off + 2 * L).fma(x, acc2);
+          acc3 = load(panels, off + 3 * L).fma(x, acc3);
+        }
+        int o = p * PANEL + lane;
+        acc0.intoArray(out, o);
+        acc1.intoArray(out, o + L);
+        acc2.intoArray(out, o + 2 * L);
+        acc3.intoArray(out, o + 3 * L);
+      }
     }
   }
 

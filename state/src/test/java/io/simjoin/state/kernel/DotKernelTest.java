@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -248,6 +249,58 @@ class DotKernelTest {
     assertThat(kernel.squaredDistance(a, 2, a, 0, 0)).isZero();
     kernel.dots(a, 2, a, 2, 5, 0, new float[5], 0);
     kernel.dots(a, 0, a, 2, 0, 2, new float[0], 0);
+  }
+
+  /**
+   * The panel-wise products differ from the exact ones by at most {@code 1.2e-7 · (dim + 4)} of the
+   * sum of |terms|, the margin the reverse search widens its screen by: dimensions around the
+   * vector widths, one to three panels, offsets into the query and a longer output array.
+   */
+  @ParameterizedTest
+  @MethodSource("kernels")
+  void panelDotsStayWithinTheScreeningMargin(DotKernel kernel) {
+    SplittableRandom random = new SplittableRandom(20261126L);
+    int w = DotKernel.PANEL;
+    for (int dim : new int[] {0, 1, 3, 16, 17, 64, 100, 128, 300}) {
+      for (int panelCount = 0; panelCount <= 3; panelCount++) {
+        int qOff = random.nextInt(0, 10);
+        float[] q = randomVector(random, qOff + dim);
+        float[] panels = randomVector(random, panelCount * w * dim + random.nextInt(0, 5));
+        float[] out = new float[panelCount * w + random.nextInt(0, 3)];
+        kernel.panelDots(q, qOff, panels, panelCount, dim, out);
+        for (int i = 0; i < panelCount * w; i++) {
+          double exact = 0;
+          double sumAbs = 0;
+          for (int j = 0; j < dim; j++) {
+            double term = (double) q[qOff + j] * panels[((i / w) * dim + j) * w + i % w];
+            exact += term;
+            sumAbs += Math.abs(term);
+          }
+          assertThat((double) out[i])
+              .as("%s panelDots, dim=%d panels=%d point %d", kernel.name(), dim, panelCount, i)
+              .isCloseTo(exact, within(1.2e-7 * (dim + 4) * sumAbs + 1e-30));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kernels")
+  void panelDotsRejectsOutOfRangeArgumentsBeforeAnyWork(DotKernel kernel) {
+    int w = DotKernel.PANEL;
+    float[] q = new float[8];
+    float[] out = new float[2 * w];
+    Arrays.fill(out, 42f);
+    // two panels of 8 components need 2 × 8 × PANEL floats
+    assertThatThrownBy(() -> kernel.panelDots(q, 0, new float[16 * w - 1], 2, 8, out))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> kernel.panelDots(q, 1, new float[16 * w], 2, 8, out))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> kernel.panelDots(q, 0, new float[24 * w], 3, 8, out))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> kernel.panelDots(q, 0, new float[16 * w], -1, 8, out))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(out).containsOnly(42f);
   }
 
   @ParameterizedTest

@@ -92,44 +92,72 @@ class DotKernelsTest {
     assertThat(selection.reason()).contains("NoClassDefFoundError", "FloatVector");
   }
 
+  /** The scalar kernel under another name; tests break one method of it. */
+  private static class ScalarUnderAName implements DotKernel {
+    private final DotKernel scalar = new ScalarDotKernel();
+    private final String name;
+
+    ScalarUnderAName(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+      return scalar.dot(a, aOff, b, bOff, len);
+    }
+
+    @Override
+    public void dots(
+        float[] q, int qOff, float[] block, int blockOff, int count, int dim, float[] out, int o) {
+      scalar.dots(q, qOff, block, blockOff, count, dim, out, o);
+    }
+
+    @Override
+    public void panelDots(
+        float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+      scalar.panelDots(q, qOff, panels, panelCount, dim, out);
+    }
+
+    @Override
+    public float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len) {
+      return scalar.squaredDistance(a, aOff, b, bOff, len);
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+  }
+
   @Test
   void kernelThatDisagreesWithScalarIsRejected() {
     DotKernel broken =
-        new DotKernel() {
-          private final DotKernel scalar = new ScalarDotKernel();
-
+        new ScalarUnderAName("broken") {
           @Override
           public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
             // Drops the last element, as a tail-handling bug would.
-            return scalar.dot(a, aOff, b, bOff, Math.max(0, len - 1));
-          }
-
-          @Override
-          public void dots(
-              float[] q,
-              int qOff,
-              float[] block,
-              int blockOff,
-              int count,
-              int dim,
-              float[] out,
-              int outOff) {
-            scalar.dots(q, qOff, block, blockOff, count, dim, out, outOff);
-          }
-
-          @Override
-          public float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len) {
-            return scalar.squaredDistance(a, aOff, b, bOff, len);
-          }
-
-          @Override
-          public String name() {
-            return "broken";
+            return super.dot(a, aOff, b, bOff, Math.max(0, len - 1));
           }
         };
     DotKernels.Selection selection = DotKernels.select(null, true, null, () -> broken);
     assertThat(selection.kernel()).isSameAs(DotKernels.scalar());
     assertThat(selection.reason()).contains("broken", "dot of length 1");
+  }
+
+  @Test
+  void kernelWithWrongPanelDotsIsRejected() {
+    DotKernel broken =
+        new ScalarUnderAName("broken-panels") {
+          @Override
+          public void panelDots(
+              float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+            // Only the first panel, as a loop-bound bug would.
+            super.panelDots(q, qOff, panels, Math.min(1, panelCount), dim, out);
+          }
+        };
+    DotKernels.Selection selection = DotKernels.select(null, true, null, () -> broken);
+    assertThat(selection.kernel()).isSameAs(DotKernels.scalar());
+    assertThat(selection.reason()).contains("broken-panels", "panelDots");
   }
 
   @Test
@@ -151,6 +179,10 @@ class DotKernelsTest {
               int dim,
               float[] out,
               int outOff) {}
+
+          @Override
+          public void panelDots(
+              float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {}
 
           @Override
           public float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len) {
