@@ -25,10 +25,17 @@ public final class Bucket implements Node {
   float[] tails;
 
   /**
-   * The vectors in panels ({@link #panels()}), built on demand and dropped by any change to the
-   * vectors. Never written after it is built, so a copy of the bucket may share it.
+   * The vectors quantized to 8-bit codes in panels ({@link #codes()}), built on demand and dropped
+   * by any change to the vectors. Never written after it is built, so a copy of the bucket may
+   * share it.
    */
-  private float[] panels;
+  private Codes codes;
+
+  /**
+   * 8-bit codes of the vectors, panel by panel with one scale per panel, and an upper bound of each
+   * point's quantization error: {@code ‖v_i − scale·code_i‖ <= errors[i]}.
+   */
+  record Codes(byte[] panels, float[] scales, float[] errors) {}
 
   /**
    * An empty bucket with room for {@code capacity} points; {@code withBars} for query trees, {@code
@@ -99,27 +106,51 @@ public final class Bucket implements Node {
   }
 
   /**
-   * The vectors in panels, for {@link DotKernel#panelDots}: component {@code j} of point {@code i}
-   * at {@code ((i / PANEL) * dim + j) * PANEL + i % PANEL}, zero past the last point. Built at the
-   * first call after a change to the points and kept until the next: query trees, whose vectors
-   * rarely change while their buckets are scanned for every item, pay the transpose once.
+   * The vectors as 8-bit codes in panels, for {@link DotKernel#panelDots}: component {@code j} of
+   * point {@code i} at {@code ((i / PANEL) * dim + j) * PANEL + i % PANEL}, zero past the last
+   * point, and in value {@code scales[i / PANEL] × code}. Built at the first call after a change to
+   * the points and kept until the next: query trees, whose vectors rarely change while their
+   * buckets are screened for every item, pay the quantization once, and a screen reads a quarter of
+   * the memory of the vectors.
    */
-  float[] panels() {
-    float[] c = panels;
+  Codes codes() {
+    Codes c = codes;
     if (c == null) {
-      c = new float[panelCount() * DotKernel.PANEL * dim];
-      for (int i = 0; i < size; i++) {
-        int to = (i / DotKernel.PANEL) * dim * DotKernel.PANEL + i % DotKernel.PANEL;
-        for (int j = 0, from = i * dim; j < dim; j++) {
-          c[to + j * DotKernel.PANEL] = vectors[from + j];
+      int w = DotKernel.PANEL;
+      int panelCount = panelCount();
+      byte[] panels = new byte[panelCount * w * dim];
+      float[] scales = new float[panelCount];
+      float[] errors = new float[size];
+      for (int p = 0; p < panelCount; p++) {
+        int first = p * w;
+        int end = Math.min(size, first + w);
+        float maxAbs = 0;
+        for (int k = first * dim; k < end * dim; k++) {
+          maxAbs = Math.max(maxAbs, Math.abs(vectors[k]));
+        }
+        float scale = maxAbs / 127f;
+        scales[p] = scale;
+        for (int i = first; i < end; i++) {
+          int to = p * dim * w + i - first;
+          double error2 = 0;
+          for (int j = 0, from = i * dim; j < dim; j++) {
+            float v = vectors[from + j];
+            int code = scale == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(v / scale)));
+            panels[to + j * w] = (byte) code;
+            double e = v - (double) scale * code;
+            error2 += e * e;
+          }
+          // rounded up, so it stays a bound
+          errors[i] = Math.nextUp((float) (Math.sqrt(error2) * (1 + 1e-6)));
         }
       }
-      panels = c;
+      c = new Codes(panels, scales, errors);
+      codes = c;
     }
     return c;
   }
 
-  /** Number of panels in {@link #panels()}. */
+  /** Number of panels in {@link #codes()}. */
   int panelCount() {
     return (size + DotKernel.PANEL - 1) / DotKernel.PANEL;
   }
@@ -179,7 +210,7 @@ public final class Bucket implements Node {
       int hdOff,
       float tail) {
     ids[i] = id;
-    panels = null;
+    codes = null;
     System.arraycopy(vector, off, vectors, i * dim, dim);
     norms[i] = norm;
     if (bars != null) {
@@ -208,7 +239,7 @@ public final class Bucket implements Node {
 
   /** Moves {@code count} points from slot {@code from} to slot {@code to}. */
   private void shift(int from, int to, int count) {
-    panels = null;
+    codes = null;
     System.arraycopy(ids, from, ids, to, count);
     System.arraycopy(vectors, from * dim, vectors, to * dim, count * dim);
     System.arraycopy(norms, from, norms, to, count);
@@ -223,7 +254,7 @@ public final class Bucket implements Node {
 
   /** Removes point {@code i}, keeping the norm order. */
   void removeAt(int i) {
-    panels = null;
+    codes = null;
     int last = --size;
     shift(i + 1, i, last - i);
     ids[last] = null;
@@ -282,7 +313,7 @@ public final class Bucket implements Node {
   public Bucket copy() {
     Bucket c = new Bucket(dim, capacity(), bars != null, head, parent);
     c.size = size;
-    c.panels = panels;
+    c.codes = codes;
     if (heads != null) {
       System.arraycopy(heads, 0, c.heads, 0, size * head);
       System.arraycopy(tails, 0, c.tails, 0, size);

@@ -588,10 +588,10 @@ public final class CoverTree {
    * norms (sorting thousands of candidates, as when every query's bar is still -∞, costs more than
    * scoring them).
    *
-   * <p>The scores are screened ones, computed in another order than the kernel's (see {@link
-   * io.simjoin.state.kernel.DotKernel#panelDots}): they differ from {@code kernel().dot} by float
-   * rounding, and a point may be reported whose kernel score is up to that rounding below its bar
-   * minus {@code slack}. Candidates are to be decided with the caller's own score.
+   * <p>The set is exactly the kernel's, but the score of a point that clears its bar by a margin is
+   * the screen's (8-bit codes, see {@link io.simjoin.state.kernel.DotKernel#panelDots}), which
+   * differs from {@code kernel().dot} by up to about 3 % of {@code ‖item‖·‖point‖}: candidates are
+   * to be decided with the caller's own score.
    */
   public List<Match> reverseSearch(float[] item, double slack) {
     if (!(slack >= 0) || Double.isInfinite(slack)) {

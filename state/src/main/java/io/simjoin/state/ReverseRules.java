@@ -40,32 +40,34 @@ final class ReverseRules extends SearchRules {
   }
 
   /**
-   * Scores every point of the bucket at once from its panels, then decides each point whose
-   * screened score, widened by the rounding that separates it from the kernel's, reaches its bar:
-   * the per-point norm bound prunes nothing in trees of directions, and one panel pass costs a
-   * fraction of a kernel call per point. Without exact scores, a point passing the screen is
-   * reported with its screened score: it may then score up to twice the rounding margin below its
-   * bar, which callers that decide candidates themselves (see {@link
-   * CoverTree#reverseSearch(float[], double)}) accept, and the kernel call per candidate, most of
-   * the work while bars are still low, is saved.
+   * Screens every point of the bucket at once from its 8-bit codes, then decides each point by how
+   * its screened score compares with its bar: the norm bound per point prunes nothing in trees of
+   * directions, and one pass over the codes costs a fraction of a kernel call per point. A point
+   * whose screened score clears its bar by more than the screen's uncertainty (quantization error
+   * plus rounding of both the screen and the kernel) is reported without a kernel call, with its
+   * screened score unless exact scores are asked for; one within the uncertainty is decided by the
+   * kernel. So the set reported is exactly the kernel's, and while bars are still low (every point
+   * passes) no point costs a kernel call.
    */
   @Override
   void scan(Bucket b) {
-    float[] screened = screenAll(b);
-    double widen = 2.0 * slackFactor * probeNorm;
+    Bucket.Codes codes = b.codes();
+    float[] screened = screenAll(b, codes);
     for (int i = 0; i < b.size; i++) {
       double bar = b.bars[i] - slack;
       float s = screened[i];
-      if (s + widen * b.norms[i] >= bar) {
-        if (!exactScores) {
-          found.add(new Match(b.ids[i], s));
-        } else {
-          s = score(b, i);
-          if (s >= bar) {
-            found.add(new Match(b.ids[i], s));
-          }
+      double uncertainty =
+          probeNorm * (codes.errors()[i] * (1 + slackFactor) + 2 * slackFactor * b.norms[i]);
+      if (s + uncertainty < bar) {
+        continue;
+      }
+      if (exactScores || s - uncertainty < bar) {
+        s = score(b, i);
+        if (s < bar) {
+          continue;
         }
       }
+      found.add(new Match(b.ids[i], s));
     }
   }
 }

@@ -165,17 +165,24 @@ abstract class SearchRules {
   }
 
   /**
-   * Screens every point of the bucket with one {@link DotKernel#panelDots} pass over its panels;
-   * the results differ from {@link #score} by float rounding, at most {@code 2 · slackFactor ·
-   * probeNorm · norm}.
+   * Screens every point of the bucket with one {@link DotKernel#panelDots} pass over its codes:
+   * result {@code i} is the probe's product with point i's codes times their scale, within {@code
+   * probeNorm · errors[i]} of the product with the point plus float rounding (see {@link
+   * ReverseRules#scan}).
    */
-  final float[] screenAll(Bucket b) {
+  final float[] screenAll(Bucket b, Bucket.Codes codes) {
     int panelCount = b.panelCount();
     int points = panelCount * DotKernel.PANEL;
     if (scores.length < points) {
       scores = new float[Math.max(points, scores.length * 2)];
     }
-    kernel.panelDots(probe, 0, b.panels(), panelCount, dim, scores);
+    kernel.panelDots(probe, 0, codes.panels(), panelCount, dim, scores);
+    for (int p = 0; p < panelCount; p++) {
+      float scale = codes.scales()[p];
+      for (int i = p * DotKernel.PANEL, end = Math.min(b.size, i + DotKernel.PANEL); i < end; i++) {
+        scores[i] *= scale;
+      }
+    }
     counters.screenDots += b.size;
     return scores;
   }

@@ -21,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Scalar against vector dot-product kernels, one pair at a time ({@code dot}, both vectors in L1:
  * the kernel's latency) and one query against a block of {@value #ROWS} stored rows ({@code dots}:
- * the scan rate the indexes are measured against), and the same rows screened in panels of {@link
- * DotKernel#PANEL} ({@code panelDots}, as the reverse search screens a bucket of standing queries).
+ * the scan rate the indexes are measured against), and the same rows as 8-bit codes in panels of
+ * {@link DotKernel#PANEL} ({@code panelDots}, as the reverse search screens a bucket of standing
+ * queries).
  *
  * <p>At d = 784 the {@value #ROWS}-row block (3 MiB) no longer fits in L2, so {@code dots} there
  * measures memory bandwidth more than arithmetic. A quick run:
@@ -60,7 +61,7 @@ public class DotKernelBenchmark {
   private float[] query;
   private float[] block;
   private float[] scores;
-  private float[] panels;
+  private byte[] panels;
   private int hotRow;
 
   @Setup(Level.Trial)
@@ -83,11 +84,16 @@ public class DotKernelBenchmark {
       block[i] = (float) random.nextGaussian();
     }
     scores = new float[ROWS];
-    panels = new float[ROWS * dim];
+    // codes of the same rows, as a bucket quantizes them (one scale, here the block's)
+    float maxAbs = 0;
+    for (float x : block) {
+      maxAbs = Math.max(maxAbs, Math.abs(x));
+    }
+    panels = new byte[ROWS * dim];
     for (int i = 0; i < ROWS; i++) {
       for (int j = 0; j < dim; j++) {
         panels[((i / DotKernel.PANEL) * dim + j) * DotKernel.PANEL + i % DotKernel.PANEL] =
-            block[i * dim + j];
+            (byte) Math.round(block[i * dim + j] * 127 / maxAbs);
       }
     }
   }
@@ -111,7 +117,7 @@ public class DotKernelBenchmark {
     return scores;
   }
 
-  /** The same {@value #ROWS} rows in panels; divide by {@value #ROWS} for the time per row. */
+  /** The same {@value #ROWS} rows as codes; divide by {@value #ROWS} for the time per row. */
   @Benchmark
   public float[] panelDots() {
     k.panelDots(query, 0, panels, ROWS / DotKernel.PANEL, dim, scores);

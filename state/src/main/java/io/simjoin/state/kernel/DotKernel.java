@@ -35,19 +35,18 @@ public interface DotKernel {
   int PANEL = 64;
 
   /**
-   * Inner products of {@code q[qOff, qOff+dim)} with {@code panelCount × PANEL} vectors stored in
-   * panels of {@link #PANEL} points, each panel column by column: component {@code j} of point
-   * {@code i} is {@code panels[((i / PANEL) * dim + j) * PANEL + i % PANEL]}, and result {@code i}
-   * goes to {@code out[i]}.
+   * Inner products of {@code q[qOff, qOff+dim)} with {@code panelCount × PANEL} vectors of 8-bit
+   * codes stored in panels of {@link #PANEL} points, each panel column by column: component {@code
+   * j} of point {@code i} is {@code panels[((i / PANEL) * dim + j) * PANEL + i % PANEL]}, and
+   * result {@code i} goes to {@code out[i]}.
    *
-   * <p>For screening many short vectors at once: the layout lets the kernel work on many points per
-   * instruction with no horizontal sum, several times faster than {@link #dots} at small {@code
-   * dim}, and the fixed panel width keeps every index a constant stride from the loop counter, so
-   * the JIT drops the bounds checks. The sums are rounded in another order than {@link #dot}'s, so
-   * a result may differ from {@code dot} on the same pair by float rounding; callers widen their
-   * bounds by it and decide with {@code dot}.
+   * <p>For screening many short vectors at once, quantized (see {@code Bucket}): the layout lets
+   * the kernel work on many points per instruction with no horizontal sum, the codes take a quarter
+   * of the memory of floats, and the fixed panel width keeps every index a constant stride from the
+   * loop counter, so the JIT drops the bounds checks. The sums are rounded in another order than
+   * {@link #dot}'s, within the same bound.
    */
-  void panelDots(float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out);
+  void panelDots(float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out);
 
   /** Squared Euclidean distance between {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
   float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len);

@@ -191,7 +191,7 @@ public final class DotKernels {
           return "dots row " + r + " of length " + len + " gave " + out[1 + r] + ", dot " + single;
         }
       }
-      String panels = checkPanelDots(kernel, a, b, len);
+      String panels = checkPanelDots(kernel, a, len);
       if (panels != null) {
         return panels;
       }
@@ -199,16 +199,16 @@ public final class DotKernels {
     return null;
   }
 
-  /** Two panels of points of {@code len} components drawn from {@code b}. */
-  private static String checkPanelDots(DotKernel kernel, float[] a, float[] b, int len) {
+  /** Two panels of codes of {@code len} components. */
+  private static String checkPanelDots(DotKernel kernel, float[] a, int len) {
     int points = 2 * DotKernel.PANEL;
-    float[] panels = new float[points * len];
+    byte[] panels = new byte[points * len];
     float[] rows = new float[points * len];
     for (int i = 0; i < points; i++) {
       for (int j = 0; j < len; j++) {
-        float x = b[(i * 5 + j) % b.length];
-        panels[((i / DotKernel.PANEL) * len + j) * DotKernel.PANEL + i % DotKernel.PANEL] = x;
-        rows[i * len + j] = x;
+        byte c = (byte) ((i * 37 + j * 11) % 255 - 127);
+        panels[((i / DotKernel.PANEL) * len + j) * DotKernel.PANEL + i % DotKernel.PANEL] = c;
+        rows[i * len + j] = c;
       }
     }
     float[] out = new float[points];

@@ -44,7 +44,7 @@ final class KernelChecks {
 
   /** Checks the ranges {@link DotKernel#panelDots} reads and writes up front. */
   static void checkPanelDots(
-      float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+      float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out) {
     if (panelCount < 0 || dim < 0) {
       throw new IllegalArgumentException(
           "panelCount and dim must be >= 0: panelCount=" + panelCount + ", dim=" + dim);

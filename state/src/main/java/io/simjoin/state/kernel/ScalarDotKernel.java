@@ -44,7 +44,7 @@ public final class ScalarDotKernel implements DotKernel {
   }
 
   @Override
-  public void panelDots(float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+  public void panelDots(float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out) {
     KernelChecks.checkPanelDots(q, qOff, panels, panelCount, dim, out);
     for (int p = 0, base = 0; p < panelCount; p++, base += dim * PANEL) {
       int o = p * PANEL;

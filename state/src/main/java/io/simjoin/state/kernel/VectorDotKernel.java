@@ -1,8 +1,10 @@
 package io.simjoin.state.kernel;
 
 import java.util.Objects;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +32,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorDotKernel implements DotKernel {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int L = SPECIES.length();
+
+  /** Bytes in the same number of lanes as {@link #SPECIES}. */
+  private static final VectorSpecies<Byte> CODES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE));
 
   private final String name;
 
@@ -78,7 +84,7 @@ public final class VectorDotKernel implements DotKernel {
   }
 
   @Override
-  public void panelDots(float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+  public void panelDots(float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out) {
     KernelChecks.checkPanelDots(q, qOff, panels, panelCount, dim, out);
     for (int p = 0, base = 0; p < panelCount; p++, base += dim * PANEL) {
       // Four vectors of lanes at a time (the whole panel with AVX-512): four independent FMA
@@ -92,10 +98,10 @@ public final class VectorDotKernel implements DotKernel {
         for (int j = 0; j < dim; j++) {
           FloatVector x = FloatVector.broadcast(SPECIES, q[qOff + j]);
           int off = from + j * PANEL;
-          acc0 = load(panels, off).fma(x, acc0);
-          acc1 = load(panels, off + L).fma(x, acc1);
-          acc2 = load(panels, off + 2 * L).fma(x, acc2);
-          acc3 = load(panels, off + 3 * L).fma(x, acc3);
+          acc0 = loadCodes(panels, off).fma(x, acc0);
+          acc1 = loadCodes(panels, off + L).fma(x, acc1);
+          acc2 = loadCodes(panels, off + 2 * L).fma(x, acc2);
+          acc3 = loadCodes(panels, off + 3 * L).fma(x, acc3);
         }
         int o = p * PANEL + lane;
         acc0.intoArray(out, o);
@@ -195,6 +201,11 @@ public final class VectorDotKernel implements DotKernel {
 
   private static FloatVector load(float[] array, int offset) {
     return FloatVector.fromArray(SPECIES, array, offset);
+  }
+
+  /** {@link #L} codes widened to floats: one sign-extending load and convert on AVX-512. */
+  private static FloatVector loadCodes(byte[] array, int offset) {
+    return (FloatVector) ByteVector.fromArray(CODES, array, offset).castShape(SPECIES, 0);
   }
 
   /**

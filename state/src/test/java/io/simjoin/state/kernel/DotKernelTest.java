@@ -252,20 +252,24 @@ class DotKernelTest {
   }
 
   /**
-   * The panel-wise products differ from the exact ones by at most {@code 1.2e-7 · (dim + 4)} of the
-   * sum of |terms|, the margin the reverse search widens its screen by: dimensions around the
-   * vector widths, one to three panels, offsets into the query and a longer output array.
+   * The products with panels of codes differ from the exact ones by at most {@code 1.2e-7 · (dim +
+   * 4)} of the sum of |terms|, the rounding margin the reverse search widens its screen by:
+   * dimensions around the vector widths, one to three panels, every code value, offsets into the
+   * query and a longer output array.
    */
   @ParameterizedTest
   @MethodSource("kernels")
-  void panelDotsStayWithinTheScreeningMargin(DotKernel kernel) {
+  void panelDotsStayWithinTheRoundingMargin(DotKernel kernel) {
     SplittableRandom random = new SplittableRandom(20261126L);
     int w = DotKernel.PANEL;
     for (int dim : new int[] {0, 1, 3, 16, 17, 64, 100, 128, 300}) {
       for (int panelCount = 0; panelCount <= 3; panelCount++) {
         int qOff = random.nextInt(0, 10);
         float[] q = randomVector(random, qOff + dim);
-        float[] panels = randomVector(random, panelCount * w * dim + random.nextInt(0, 5));
+        byte[] panels = new byte[panelCount * w * dim + random.nextInt(0, 5)];
+        for (int i = 0; i < panels.length; i++) {
+          panels[i] = (byte) random.nextInt(-128, 128);
+        }
         float[] out = new float[panelCount * w + random.nextInt(0, 3)];
         kernel.panelDots(q, qOff, panels, panelCount, dim, out);
         for (int i = 0; i < panelCount * w; i++) {
@@ -292,13 +296,13 @@ class DotKernelTest {
     float[] out = new float[2 * w];
     Arrays.fill(out, 42f);
     // two panels of 8 components need 2 × 8 × PANEL floats
-    assertThatThrownBy(() -> kernel.panelDots(q, 0, new float[16 * w - 1], 2, 8, out))
+    assertThatThrownBy(() -> kernel.panelDots(q, 0, new byte[16 * w - 1], 2, 8, out))
         .isInstanceOf(IndexOutOfBoundsException.class);
-    assertThatThrownBy(() -> kernel.panelDots(q, 1, new float[16 * w], 2, 8, out))
+    assertThatThrownBy(() -> kernel.panelDots(q, 1, new byte[16 * w], 2, 8, out))
         .isInstanceOf(IndexOutOfBoundsException.class);
-    assertThatThrownBy(() -> kernel.panelDots(q, 0, new float[24 * w], 3, 8, out))
+    assertThatThrownBy(() -> kernel.panelDots(q, 0, new byte[24 * w], 3, 8, out))
         .isInstanceOf(IndexOutOfBoundsException.class);
-    assertThatThrownBy(() -> kernel.panelDots(q, 0, new float[16 * w], -1, 8, out))
+    assertThatThrownBy(() -> kernel.panelDots(q, 0, new byte[16 * w], -1, 8, out))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(out).containsOnly(42f);
   }

@@ -114,7 +114,7 @@ class DotKernelsTest {
 
     @Override
     public void panelDots(
-        float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+        float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out) {
       scalar.panelDots(q, qOff, panels, panelCount, dim, out);
     }
 
@@ -150,7 +150,7 @@ class DotKernelsTest {
         new ScalarUnderAName("broken-panels") {
           @Override
           public void panelDots(
-              float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {
+              float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out) {
             // Only the first panel, as a loop-bound bug would.
             super.panelDots(q, qOff, panels, Math.min(1, panelCount), dim, out);
           }
@@ -182,7 +182,7 @@ class DotKernelsTest {
 
           @Override
           public void panelDots(
-              float[] q, int qOff, float[] panels, int panelCount, int dim, float[] out) {}
+              float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out) {}
 
           @Override
           public float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len) {
