@@ -18,11 +18,14 @@ import io.simjoin.state.Match;
 import io.simjoin.state.NodeStore;
 import io.simjoin.state.TreeMeta;
 import io.simjoin.state.flink.MapStateNodeStore;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -67,6 +70,9 @@ public class ShardJoin
   /** Pending partials that make a coalescing ShardJoin flush before its interval is over. */
   static final int MAX_PENDING = 1 << 16;
 
+  /** New items a coalescing ShardJoin subtask holds before it applies them at once. */
+  static final int MAX_BATCHED = 1 << 14;
+
   /** Standing queries a coalescing ShardJoin subtask keeps decoded, over all its shards. */
   static final int KEPT_QUERIES = 1 << 18;
 
@@ -88,6 +94,11 @@ public class ShardJoin
   // checkpoint barrier (see ShardJoinOperator).
   private transient Map<String, Map<String, Pending>> pending;
   private transient int pendingCount;
+  // Coalescing: per key, new items not applied yet, and how many over all keys
+  private transient Map<String, Batch> batches;
+  private transient int batchedCount;
+  // Where alerts of batches applied outside an event go: the operator's side output
+  private transient Consumer<ThresholdMatch> operatorAlerts;
   // The open accesses to the two trees and their key. Per event, unless ShardJoinOperator lets them
   // span the events of one key (see spanAccessesOverEvents).
   private transient boolean accessesSpanEvents;
@@ -215,16 +226,27 @@ public class ShardJoin
     metrics = new JoinMetrics(getRuntimeContext().getMetricGroup());
     pending = new LinkedHashMap<>();
     pendingCount = 0;
+    batches = new LinkedHashMap<>();
+    batchedCount = 0;
+  }
+
+  /**
+   * Where alerts go when held items are applied outside an event (at a timer or a barrier); set by
+   * {@link ShardJoinOperator}, whose side output it is.
+   */
+  void alertsTo(Consumer<ThresholdMatch> alerts) {
+    this.operatorAlerts = alerts;
   }
 
   @Override
   public boolean hasPending() {
-    return pendingCount > 0;
+    return pendingCount > 0 || batchedCount > 0;
   }
 
   @Override
   public boolean pendingIsFull() {
     return pendingCount >= MAX_PENDING
+        || batchedCount >= MAX_BATCHED
         || writeBack != null && (writeBack.size() >= MAX_PENDING || writeBack.isFull());
   }
 
@@ -242,6 +264,15 @@ public class ShardJoin
           currentKey = key;
           setKey.accept(key);
         };
+    for (String key : new ArrayList<>(batches.keySet())) {
+      makeCurrent.accept(key);
+      openAccesses(key);
+      try {
+        applyBatch(key);
+      } finally {
+        endEvent();
+      }
+    }
     for (Map.Entry<String, Map<String, Pending>> shard : pending.entrySet()) {
       makeCurrent.accept(shard.getKey());
       for (Map.Entry<String, Pending> e : shard.getValue().entrySet()) {
@@ -277,13 +308,39 @@ public class ShardJoin
     metrics.itemIn(item.op());
     openAccesses(currentKey);
     try {
+      Batch batch = batches.get(currentKey);
+      if (batch != null && item.op() == ItemEvent.Op.DELETE) {
+        // the item may be one of them
+        applyBatch(currentKey);
+        batch = null;
+      }
       int dim = dimension();
+      if (dim == 0 && batch != null) {
+        dim = batch.dimension();
+      }
       boolean exists = item.op() == ItemEvent.Op.DELETE && itemStore.locate(item.id()) >= 0;
       Optional<DeadLetter> bad =
           validator.checkItem(item, dim == 0 ? EventValidator.NO_DIMENSION : dim, exists);
       if (bad.isPresent()) {
         deadLetter(ctx, bad.get());
         return;
+      }
+      if (coalesceMillis > 0 && item.op() == ItemEvent.Op.UPSERT) {
+        if (itemStore.locate(item.id()) < 0
+            && (batch == null || !batch.timestamps.containsKey(item.id()))) {
+          if (batch == null) {
+            batch = new Batch(item.namespace(), shardOf(ctx));
+            batches.put(currentKey, batch);
+          }
+          batch.ids.add(item.id());
+          batch.vectors.add(item.vector());
+          batch.timestamps.put(item.id(), item.timestamp());
+          batchedCount++;
+          return;
+        }
+        if (batch != null) {
+          applyBatch(currentKey); // a changed item: the ones before it go first
+        }
       }
       ShardJoinCore core = core(dim == 0 ? item.dimension() : dim);
       Output o = new Output(item.namespace(), shardOf(ctx), item.timestamp(), out, ctx);
@@ -311,6 +368,9 @@ public class ShardJoin
     }
     openAccesses(currentKey);
     try {
+      if (batches.containsKey(currentKey)) {
+        applyBatch(currentKey); // the query sees every item that came before it
+      }
       int dim = dimension();
       boolean registered = state.query(q.id()) != null;
       Optional<DeadLetter> bad =
@@ -347,6 +407,44 @@ public class ShardJoin
     } finally {
       endEvent();
     }
+  }
+
+  /**
+   * Applies the held new items of the current key, whose tree accesses are open, at once (see
+   * {@link ShardJoinCore#upsertNewItems}); their partials join the pending ones.
+   */
+  private void applyBatch(String key) {
+    Batch batch = batches.remove(key);
+    if (batch == null) {
+      return;
+    }
+    batchedCount -= batch.ids.size();
+    int dim = dimension();
+    ShardJoinCore core = core(dim == 0 ? batch.dimension() : dim);
+    Output o =
+        new Output(
+            batch.namespace,
+            batch.shard,
+            key,
+            batch.timestamps::get,
+            pendingOnly(),
+            operatorAlerts);
+    core.upsertNewItems(batch.ids, batch.vectors, o);
+    metrics.searched(core.items().counters(), core.queries().counters());
+    metrics.shardItems(key, itemCount());
+  }
+
+  /** A batch's partials are all item-caused, so all held: nothing goes out directly. */
+  private static Collector<PartialTopK> pendingOnly() {
+    return new Collector<>() {
+      @Override
+      public void collect(PartialTopK record) {
+        throw new IllegalStateException("a coalescing join holds item-caused partials");
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   /**
@@ -446,28 +544,48 @@ public class ShardJoin
   private final class Output implements JoinOutput {
     private final String namespace;
     private final int shard;
-    private final long timestamp;
+    private final String key;
+    // the time of the event that caused a change: the event's, or per item of a batch
+    private final ToLongFunction<String> timestampOf;
     private final Collector<PartialTopK> out;
-    private final Context ctx;
-    // this event's shard's pending changes, looked up at the first
+    private final Consumer<ThresholdMatch> alerts;
+    // this shard's pending changes, looked up at the first
     private Map<String, Pending> shardPending;
 
-    Output(String namespace, int shard, long timestamp, Collector<PartialTopK> out, Context ctx) {
+    Output(
+        String namespace,
+        int shard,
+        String key,
+        ToLongFunction<String> timestampOf,
+        Collector<PartialTopK> out,
+        Consumer<ThresholdMatch> alerts) {
       this.namespace = namespace;
       this.shard = shard;
-      this.timestamp = timestamp;
+      this.key = key;
+      this.timestampOf = timestampOf;
       this.out = out;
-      this.ctx = ctx;
+      this.alerts = alerts;
+    }
+
+    /** The output of one event with this timestamp. */
+    Output(String namespace, int shard, long timestamp, Collector<PartialTopK> out, Context ctx) {
+      this(
+          namespace,
+          shard,
+          ctx.getCurrentKey(),
+          itemId -> timestamp,
+          out,
+          match -> ctx.output(ALERTS, match));
     }
 
     @Override
     public void changed(String queryId, StandingQuery query, Cause cause, String itemId) {
       if (coalesceMillis > 0 && (cause == Cause.ITEM_UPSERTED || cause == Cause.ITEM_DELETED)) {
         if (shardPending == null) {
-          shardPending = pending.computeIfAbsent(ctx.getCurrentKey(), key -> new LinkedHashMap<>());
+          shardPending = pending.computeIfAbsent(key, k -> new LinkedHashMap<>());
         }
-        if (shardPending.put(queryId, new Pending(namespace, shard, cause, itemId, timestamp))
-            == null) {
+        Pending p = new Pending(namespace, shard, cause, itemId, timestampOf.applyAsLong(itemId));
+        if (shardPending.put(queryId, p) == null) {
           pendingCount++;
         }
         return;
@@ -480,17 +598,46 @@ public class ShardJoin
         String queryId, long epoch, int k, List<Match> matches, Cause cause, String itemId) {
       out.collect(
           PartialTopK.partial(
-              namespace, queryId, shard, epoch, k, matches, cause, itemId, timestamp));
+              namespace,
+              queryId,
+              shard,
+              epoch,
+              k,
+              matches,
+              cause,
+              itemId,
+              timestampOf.applyAsLong(itemId)));
     }
 
     @Override
     public void alert(String queryId, String itemId, float score, boolean retraction) {
       metrics.alert();
-      ctx.output(
-          ALERTS,
+      long timestamp = timestampOf.applyAsLong(itemId);
+      alerts.accept(
           retraction
               ? ThresholdMatch.retraction(namespace, queryId, itemId, score, timestamp)
               : ThresholdMatch.match(namespace, queryId, itemId, score, timestamp));
+    }
+  }
+
+  /**
+   * New items of one shard held until they are applied together (see {@link
+   * ShardJoinCore#upsertNewItems}): kept only in memory, so always applied before a barrier.
+   */
+  private static final class Batch {
+    final String namespace;
+    final int shard;
+    final List<String> ids = new ArrayList<>();
+    final List<float[]> vectors = new ArrayList<>();
+    final Map<String, Long> timestamps = new HashMap<>();
+
+    Batch(String namespace, int shard) {
+      this.namespace = namespace;
+      this.shard = shard;
+    }
+
+    int dimension() {
+      return vectors.get(0).length;
     }
   }
 }

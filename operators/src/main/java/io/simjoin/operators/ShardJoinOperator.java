@@ -48,6 +48,7 @@ public final class ShardJoinOperator
   @Override
   public void open() throws Exception {
     join().spanAccessesOverEvents();
+    join().alertsTo(match -> output.collect(ShardJoin.ALERTS, new StreamRecord<>(match)));
     super.open();
     countRestoredShards();
     trigger = CoalescingTrigger.of(join(), getProcessingTimeService(), this::setCurrentKey, output);
@@ -107,8 +108,9 @@ public final class ShardJoinOperator
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    join().closeAccesses();
+    // held items are applied first, which changes the trees; then the trees are written
     trigger.flush(true);
+    join().closeAccesses();
   }
 
   /**
@@ -124,8 +126,8 @@ public final class ShardJoinOperator
 
   @Override
   public void finish() throws Exception {
-    join().closeAccesses();
     trigger.flush(true);
+    join().closeAccesses();
     super.finish();
   }
 }

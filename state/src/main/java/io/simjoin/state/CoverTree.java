@@ -2,10 +2,14 @@ package io.simjoin.state;
 
 import io.simjoin.state.kernel.DotKernel;
 import io.simjoin.state.kernel.DotKernels;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrays;
+import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * An incremental, exact index for maximum-inner-product search: top-k, threshold, and the reverse
@@ -600,6 +604,85 @@ public final class CoverTree {
     return reverse(item, slack, false);
   }
 
+  /**
+   * Where {@link #reverseSearchAll} reports, once per stored point, the items of the batch that
+   * reach its bar. The tree must not be changed during the call.
+   */
+  @FunctionalInterface
+  public interface ReverseHits {
+    /**
+     * Items {@code items[0, count)} (indexes into the batch) may score at least point {@code
+     * pointId}'s bar minus their slack: item {@code items[c]}'s kernel score is within {@code
+     * margins[c]} of {@code scores[c]}, and {@code scores[c] + margins[c]} reaches that.
+     */
+    void hits(String pointId, int[] items, float[] scores, float[] margins, int count);
+  }
+
+  /**
+   * The reverse search of a batch of items at once (trees with bars): for every stored point q, the
+   * items p of the batch with {@code kernel <q,p> >= bar(q) - slack(p)}, the set {@link
+   * #reverseSearch(float[], double)} gives item by item, reported grouped by point, and with them
+   * the items whose screened score comes within its margin of that: no kernel call is made, the
+   * caller decides with the scores and margins. Each item still walks the routing nodes alone, but
+   * every bucket reached is screened for all the items that reached it in one go: its codes are
+   * read once per batch, and the caller handles each point once per batch, not once per item.
+   *
+   * <p>A point that wants only its {@code keep} best items of the batch (a standing top-k query
+   * without a threshold: {@code keep = k}) is not told of an item whose score plus its slack stays
+   * below the {@code keep}-th largest score minus slack among the point's items: it cannot be among
+   * them. While bars are still low every item reaches every point, and this keeps the hits of a
+   * point near {@code keep · ln(batch)} instead of the batch size.
+   *
+   * <pre>{@code
+   * standing.reverseSearchAll(items, slacks, queryId -> 10, (queryId, idx, scores, margins, n) -> {
+   *   // items idx[0..n) may enter queryId's top-10
+   * });
+   * }</pre>
+   *
+   * @param slacks per item, as in {@link #reverseSearch(float[], double)}
+   * @param keep per point, how many of the batch's best items it needs at least ({@code
+   *     Integer.MAX_VALUE}: every item that reaches its bar)
+   */
+  public void reverseSearchAll(
+      List<float[]> items, double[] slacks, ToIntFunction<String> keep, ReverseHits hits) {
+    requireBars();
+    if (slacks.length != items.size()) {
+      throw new IllegalArgumentException(
+          slacks.length + " slacks for " + items.size() + " items: give one per item");
+    }
+    double[] norms = new double[items.size()];
+    Long2ObjectLinkedOpenHashMap<IntArrayList> reached = new Long2ObjectLinkedOpenHashMap<>();
+    for (int j = 0; j < items.size(); j++) {
+      float[] item = items.get(j);
+      checkVector(item, "item");
+      if (!(slacks[j] >= 0) || Double.isInfinite(slacks[j])) {
+        throw new IllegalArgumentException(
+            "slack must be finite and non-negative, got " + slacks[j]);
+      }
+      norms[j] = norm(item);
+      int itemIndex = j;
+      reverseRules.startCollecting(
+          item,
+          norms[j],
+          slacks[j],
+          bucketId -> reached.computeIfAbsent(bucketId, k -> new IntArrayList()).add(itemIndex));
+      traverse(reverseRules);
+    }
+    ReverseBatch batch = new ReverseBatch();
+    for (Long2ObjectMap.Entry<IntArrayList> e : reached.long2ObjectEntrySet()) {
+      Bucket b = bucket(e.getLongKey());
+      batch.clear(b, keep, reverseRules.slackFactor);
+      IntArrayList reachedBy = e.getValue();
+      for (int r = 0; r < reachedBy.size(); r++) {
+        int j = reachedBy.getInt(r);
+        reverseRules.start(items.get(j), norms[j], slacks[j], false);
+        reverseRules.screenBatch(b, batch, j);
+      }
+      batch.report(b, hits);
+    }
+    reverseRules.found.clear();
+  }
+
   private List<Match> reverse(float[] item, double slack, boolean exactScores) {
     requireBars();
     checkVector(item, "item");
@@ -637,6 +720,7 @@ public final class CoverTree {
       queue.pop();
       counters.nodesVisited++;
       if (isBucket) {
+        rules.bucketId = id;
         rules.scan(bucket(id));
       } else {
         expand(routing(id), rules);

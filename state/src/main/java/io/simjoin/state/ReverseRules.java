@@ -1,6 +1,7 @@
 package io.simjoin.state;
 
 import io.simjoin.state.kernel.DotKernel;
+import it.unimi.dsi.fastutil.longs.LongConsumer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,19 @@ final class ReverseRules extends SearchRules {
   /** Whether reported scores are the kernel's; else they are the screen's (see {@link #scan}). */
   private boolean exactScores;
 
+  /** When set, buckets reached are only reported here, by id, and not screened. */
+  private LongConsumer collect;
+
+  /** A point of a screened bucket that reaches its bar. */
+  @FunctionalInterface
+  interface Passes {
+    /**
+     * Point {@code slot} passes, its kernel score within {@code margin} of {@code score} (0 when
+     * the kernel decided it).
+     */
+    void pass(int slot, float score, float margin);
+  }
+
   ReverseRules(DotKernel kernel, int dim, TreeCounters counters) {
     super(kernel, dim, counters);
   }
@@ -26,7 +40,14 @@ final class ReverseRules extends SearchRules {
     super.start(item, itemNorm);
     this.slack = slack;
     this.exactScores = exactScores;
+    this.collect = null;
     found.clear();
+  }
+
+  /** Starts a traversal that reports the buckets it reaches to {@code buckets} instead. */
+  void startCollecting(float[] item, double itemNorm, double slack, LongConsumer buckets) {
+    start(item, itemNorm, slack, false);
+    this.collect = buckets;
   }
 
   @Override
@@ -39,18 +60,27 @@ final class ReverseRules extends SearchRules {
     return bound < 0;
   }
 
+  @Override
+  void scan(Bucket b) {
+    if (collect != null) {
+      collect.accept(bucketId);
+      pointsScored += b.size;
+      return;
+    }
+    screen(b, (i, score, margin) -> found.add(new Match(b.ids[i], score)));
+  }
+
   /**
    * Screens every point of the bucket at once from its 8-bit codes, then decides each point by how
    * its screened score compares with its bar: the norm bound per point prunes nothing in trees of
    * directions, and one pass over the codes costs a fraction of a kernel call per point. A point
    * whose screened score clears its bar by more than the screen's uncertainty (quantization error
-   * plus rounding of both the screen and the kernel) is reported without a kernel call, with its
+   * plus rounding of both the screen and the kernel) passes without a kernel call, with its
    * screened score unless exact scores are asked for; one within the uncertainty is decided by the
-   * kernel. So the set reported is exactly the kernel's, and while bars are still low (every point
-   * passes) no point costs a kernel call.
+   * kernel. So the points passing are exactly those the kernel would pass, and while bars are still
+   * low (every point passes) no point costs a kernel call.
    */
-  @Override
-  void scan(Bucket b) {
+  void screen(Bucket b, Passes out) {
     Bucket.Codes codes = b.codes();
     float[] screened = screenAll(b, codes);
     for (int i = 0; i < b.size; i++) {
@@ -63,11 +93,33 @@ final class ReverseRules extends SearchRules {
       }
       if (exactScores || s - uncertainty < bar) {
         s = score(b, i);
-        if (s < bar) {
-          continue;
+        if (s >= bar) {
+          out.pass(i, s, 0);
         }
+      } else {
+        // rounded to float upwards, so it stays a bound
+        out.pass(i, s, (float) (uncertainty * (1 + 1e-6)));
       }
-      found.add(new Match(b.ids[i], s));
+    }
+  }
+
+  /**
+   * {@link #screen} for one item of a batch, adding what passes to {@code batch}, with no kernel
+   * call: a point within the screen's uncertainty of its bar is added with that margin, for the
+   * caller to decide, and one whose upper bound cannot reach the batch's cut for it is dropped. So
+   * while bars are low and every point passes the screen, most cost only the compare.
+   */
+  void screenBatch(Bucket b, ReverseBatch batch, int item) {
+    float[] screened = screenAll(b, b.codes());
+    double[] floors = batch.floors;
+    double[] weights = batch.weights;
+    for (int i = 0; i < b.size; i++) {
+      double margin = probeNorm * weights[i];
+      double s = screened[i];
+      if (s + margin + slack >= floors[i]) {
+        // rounded to float upwards, so it stays a bound
+        batch.add(i, item, (float) s, (float) (margin * (1 + 1e-6)), slack);
+      }
     }
   }
 }

@@ -26,6 +26,10 @@ abstract class SearchRules {
   final double slackFactor;
   float[] probe;
   double probeNorm;
+
+  /** The id of the bucket {@link #scan} is called with. */
+  long bucketId;
+
   float[] scores = new float[64];
 
   /**

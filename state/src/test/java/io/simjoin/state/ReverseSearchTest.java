@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,9 @@ class ReverseSearchTest {
           double slack = 0.25 * r.nextDouble();
           check(o, item, t.reverseSearch(item, slack), slack);
         }
+        if (step % 13 == 0) {
+          checkBatch(t, r, centres, d);
+        }
       }
       if (step % 500 == 0) {
         t.checkInvariants();
@@ -104,6 +108,76 @@ class ReverseSearchTest {
       return Float.NEGATIVE_INFINITY; // a standing query with fewer than k items: everything enters
     }
     return (float) (r.nextDouble() * 3 - 0.5);
+  }
+
+  /**
+   * A batch search finds, grouped by point, the pairs the item-by-item search finds, once each,
+   * with kernel scores within the stated margins and upper bounds reaching the bars: all of them
+   * when points keep everything, else at least each point's {@code keep} best by kernel score;
+   * items of the batch repeat and carry their own slacks.
+   */
+  private static void checkBatch(CoverTree t, SplittableRandom r, float[][] centres, int d) {
+    int n = r.nextInt(1, 12);
+    List<float[]> items = new ArrayList<>();
+    double[] slacks = new double[n];
+    for (int j = 0; j < n; j++) {
+      items.add(
+          j > 0 && r.nextInt(5) == 0
+              ? items.get(r.nextInt(j))
+              : r.nextInt(4) == 0 ? Data.gauss(r, d) : Data.clustered(r, centres));
+      slacks[j] = r.nextInt(3) == 0 ? 0 : 0.25 * r.nextDouble();
+    }
+    int keep = r.nextBoolean() ? Integer.MAX_VALUE : r.nextInt(1, 4);
+    Map<String, List<Integer>> expected = new HashMap<>();
+    for (int j = 0; j < n; j++) {
+      for (Match m : t.reverseSearch(items.get(j), slacks[j])) {
+        expected.computeIfAbsent(m.id(), p -> new ArrayList<>()).add(j);
+      }
+    }
+    Map<String, Set<Integer>> got = new HashMap<>();
+    t.reverseSearchAll(
+        items,
+        slacks,
+        pointId -> keep,
+        (pointId, idx, scores, margins, count) -> {
+          assertThat(got).as("%s reported once", pointId).doesNotContainKey(pointId);
+          Set<Integer> hits = new HashSet<>();
+          float[] v = t.vector(pointId);
+          for (int c = 0; c < count; c++) {
+            assertThat(hits.add(idx[c])).isTrue();
+            float kernelScore = t.kernel().dot(v, 0, items.get(idx[c]), 0, d);
+            assertThat((double) Math.abs(kernelScore - scores[c])).isLessThanOrEqualTo(margins[c]);
+            assertThat((double) scores[c] + margins[c])
+                .as("%s's upper bound for item %d reaches its bar", pointId, idx[c])
+                .isGreaterThanOrEqualTo(t.bar(pointId) - slacks[idx[c]]);
+          }
+          got.put(pointId, hits);
+        });
+    for (Map.Entry<String, List<Integer>> e : expected.entrySet()) {
+      Set<Integer> hits = got.getOrDefault(e.getKey(), Set.of());
+      if (keep == Integer.MAX_VALUE) {
+        assertThat(hits).containsAll(e.getValue());
+      } else {
+        // the keep best by kernel score (strictly above the keep-th best's score) must be there
+        float[] v = t.vector(e.getKey());
+        List<Float> kernelScores = new ArrayList<>();
+        for (int j : e.getValue()) {
+          kernelScores.add(t.kernel().dot(v, 0, items.get(j), 0, d));
+        }
+        List<Float> sorted = new ArrayList<>(kernelScores);
+        sorted.sort(java.util.Collections.reverseOrder());
+        if (sorted.size() >= keep) {
+          float kth = sorted.get(keep - 1);
+          for (int c = 0; c < e.getValue().size(); c++) {
+            if (kernelScores.get(c) > kth + 0.5) { // beyond any slack's reach
+              assertThat(hits).contains(e.getValue().get(c));
+            }
+          }
+          assertThat(hits.size())
+              .isGreaterThanOrEqualTo(Math.min(keep, new HashSet<>(e.getValue()).size()));
+        }
+      }
+    }
   }
 
   /** Every point scoring at least its bar minus {@code slack} is found, and no other. */

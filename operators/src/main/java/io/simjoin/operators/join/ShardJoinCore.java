@@ -2,8 +2,11 @@ package io.simjoin.operators.join;
 
 import io.simjoin.state.CoverTree;
 import io.simjoin.state.Match;
+import io.simjoin.state.TopValues;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -103,6 +106,129 @@ public final class ShardJoinCore {
       }
     }
     emit(changed, id, out);
+  }
+
+  /**
+   * Inserts a batch of new items and applies them to the standing queries together: the result is
+   * that of {@link #upsertItem} item by item, but each query's partial changes (and is emitted) at
+   * most once per batch, with the last item of the batch it holds as cause. While the index is
+   * young every item enters nearly every top-k, and item by item that is one update per item and
+   * query; batched it is one per query. A query's candidates are decided together: the k-th largest
+   * lower bound of their scores (with its partial's) is a lower bound of its new bar, so only the
+   * candidates whose upper bound reaches it take an exact product. Threshold alerts go out per item
+   * and query, grouped by query.
+   *
+   * @param ids the items' ids: distinct, and none held by the shard
+   * @param vectors their vectors, as {@link #upsertItem} takes them
+   * @throws IllegalArgumentException if an id repeats or is already held; nothing is changed then
+   */
+  public void upsertNewItems(List<String> ids, List<float[]> vectors, JoinOutput out) {
+    int n = ids.size();
+    if (vectors.size() != n) {
+      throw new IllegalArgumentException(n + " ids but " + vectors.size() + " vectors");
+    }
+    Map<String, Integer> index = new HashMap<>(2 * n);
+    for (int j = 0; j < n; j++) {
+      String id = ids.get(j);
+      if (index.put(id, j) != null || items.vector(id) != null) {
+        throw new IllegalArgumentException(
+            "item '" + id + "' repeats or is already held: a batch takes new items only");
+      }
+    }
+    double[] slacks = new double[n];
+    for (int j = 0; j < n; j++) {
+      items.insert(ids.get(j), vectors.get(j));
+      slacks[j] = slack(vectors.get(j));
+    }
+    Map<String, Float> raises = new LinkedHashMap<>();
+    Map<String, Change> changed = new LinkedHashMap<>();
+    queries.reverseSearchAll(
+        vectors,
+        slacks,
+        // a top-k query needs only the batch's k best; one with a threshold every item above it
+        qid -> {
+          StandingQuery sq = state.query(qid);
+          return sq.hasThreshold() ? Integer.MAX_VALUE : sq.k();
+        },
+        (qid, idx, scores, margins, count) -> {
+          StandingQuery sq = state.query(qid);
+          double qNorm = norm(sq.vector());
+          double needed = lowerBoundOfNewBar(sq, qNorm, idx, scores, margins, slacks, count);
+          if (sq.hasThreshold()) {
+            needed = Math.min(needed, sq.threshold());
+          }
+          StandingQuery after = sq;
+          boolean turnedAway = false;
+          for (int c = 0; c < count; c++) {
+            int j = idx[c];
+            if (qNorm * (scores[c] + margins[c] + slacks[j]) < needed) {
+              turnedAway = true;
+              continue;
+            }
+            float[] v = vectors.get(j);
+            float score = items.kernel().dot(sq.vector(), 0, v, 0, v.length);
+            if (sq.hasThreshold() && score >= sq.threshold()) {
+              out.alert(qid, ids.get(j), score, false);
+            }
+            if (after.admits(score, ids.get(j))) {
+              after = after.with(ids.get(j), score);
+            } else {
+              turnedAway = true;
+            }
+          }
+          if (after != sq) {
+            state.updateQuery(qid, after);
+            changed.put(qid, new Change(after, JoinOutput.Cause.ITEM_UPSERTED));
+          }
+          if (turnedAway) {
+            // as upsertItem catches up a false candidate's bar, once for the batch
+            raises.put(qid, directionBar(after.bar(), sq.vector()));
+          }
+        });
+    // the tree is not changed while it is searched
+    for (Map.Entry<String, Float> r : raises.entrySet()) {
+      queries.setBar(r.getKey(), r.getValue());
+    }
+    for (Map.Entry<String, Change> e : changed.entrySet()) {
+      StandingQuery sq = e.getValue().query;
+      int last = -1;
+      for (String id : sq.ids()) {
+        Integer j = index.get(id);
+        if (j != null) {
+          last = Math.max(last, j);
+        }
+      }
+      out.changed(e.getKey(), sq, e.getValue().cause, ids.get(last));
+    }
+  }
+
+  /**
+   * A lower bound of a query's k-th score once the candidates are in: the k-th largest of its
+   * partial's scores and of the candidates' lower bounds ({@code -∞} while fewer than k). A
+   * candidate whose upper bound stays below it cannot enter.
+   */
+  private static double lowerBoundOfNewBar(
+      StandingQuery sq,
+      double qNorm,
+      int[] idx,
+      float[] scores,
+      float[] margins,
+      double[] slacks,
+      int count) {
+    int k = sq.k();
+    if (sq.scores().length + count < k) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    // the k largest so far, descending
+    double[] top = new double[k];
+    Arrays.fill(top, Double.NEGATIVE_INFINITY);
+    for (int i = 0; i < sq.scores().length; i++) {
+      top[i] = sq.scores()[i];
+    }
+    for (int c = 0; c < count; c++) {
+      TopValues.offer(top, qNorm * (scores[c] - margins[c] - slacks[idx[c]]));
+    }
+    return top[k - 1];
   }
 
   /**

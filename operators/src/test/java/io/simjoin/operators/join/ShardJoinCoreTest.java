@@ -1,6 +1,7 @@
 package io.simjoin.operators.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.simjoin.operators.JoinOracle;
@@ -39,6 +40,11 @@ class ShardJoinCoreTest {
         lastOnce = matches;
         onceAnswers.add(queryId);
       } else {
+        if (cause == Cause.ITEM_UPSERTED) {
+          assertThat(matches)
+              .as("the cause of %s's change", queryId)
+              .anyMatch(m -> m.id().equals(itemId));
+        }
         lastPartial.put(queryId, matches);
       }
     }
@@ -80,7 +86,19 @@ class ShardJoinCoreTest {
     int nextQuery = 0;
     for (int step = 0; step < 1500; step++) {
       int op = r.nextInt(100);
-      if (op < 45 || live.isEmpty()) {
+      if (op < 10) {
+        // a batch of new items at once, as a coalescing ShardJoin applies them
+        List<String> ids = new ArrayList<>();
+        List<float[]> vectors = new ArrayList<>();
+        for (int b = r.nextInt(1, 6); b > 0; b--) {
+          String id = "i" + nextItem++;
+          float[] v = vector(r, d);
+          ids.add(id);
+          vectors.add(v);
+          live.put(id, v);
+        }
+        join.upsertNewItems(ids, vectors, out);
+      } else if (op < 40 || live.isEmpty()) {
         // new items, or a changed vector for an existing one
         String id = live.isEmpty() || r.nextInt(4) > 0 ? "i" + nextItem++ : pick(r, live.keySet());
         float[] v = vector(r, d);
@@ -122,6 +140,14 @@ class ShardJoinCoreTest {
       }
     }
     assertThat(join.cancel("no-such-query")).isFalse();
+    String held = live.keySet().iterator().next();
+    List<float[]> one = List.of(new float[d]);
+    assertThatThrownBy(() -> join.upsertNewItems(List.of(held), one, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(held);
+    assertThatThrownBy(
+            () -> join.upsertNewItems(List.of("x", "x"), List.of(one.get(0), one.get(0)), out))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(join.deleteItem("no-such-item", out)).isFalse();
     // drain: everything deleted and cancelled leaves no state behind
     for (String id : new ArrayList<>(live.keySet())) {
