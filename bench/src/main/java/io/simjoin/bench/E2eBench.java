@@ -10,6 +10,7 @@ import io.simjoin.operators.events.DeadLetter;
 import io.simjoin.operators.events.EventTypeInfo;
 import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
+import io.simjoin.operators.events.ScoredItem;
 import io.simjoin.operators.events.TopKUpdate;
 import io.simjoin.operators.events.UpdateCause;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -53,6 +55,9 @@ import org.apache.flink.util.Collector;
  */
 final class E2eBench {
   static final String NAMESPACE = "bench";
+
+  /** Standing queries whose final top-k the run checks against an exact scan. */
+  static final int CHECKED_QUERIES = 100;
 
   /** How long the items wait for the standing queries' first answers before the run fails. */
   private static final long REGISTER_TIMEOUT_MINUTES = 30;
@@ -106,6 +111,7 @@ final class E2eBench {
     volatile long registeredMs;
     // Written by the sink task only, read after the job ended.
     final IntArrayList latenciesMs = new IntArrayList();
+    final Map<String, List<ScoredItem>> lastMatches = new ConcurrentHashMap<>();
 
     Stats(int standing) {
       this.standing = standing;
@@ -245,10 +251,16 @@ final class E2eBench {
     long itemUpdates = stats.itemUpdates.get();
     int[] lat = stats.latenciesMs.toIntArray();
     Arrays.sort(lat);
+    int checked = Math.min(nq, CHECKED_QUERIES);
+    int wrong = wrongAnswers(stats, checked, nq, k);
+    if (wrong > 0) {
+      say(err, "e2e: %d of %d checked standing queries end with a wrong top-%d", wrong, checked, k);
+    }
     boolean ok =
         stats.registeredUpdates.get() == nq
             && stats.deadLetters.get() == 0
-            && stats.itemsEmitted.get() == n;
+            && stats.itemsEmitted.get() == n
+            && wrong == 0;
     JsonLine json =
         new JsonLine()
             .put("items_per_s", n / itemPhaseS)
@@ -275,6 +287,8 @@ final class E2eBench {
             .put("dead_letters", stats.deadLetters.get())
             .put("kind", items.kind())
             .put("store", "rocksdb")
+            .put("checked_queries", checked)
+            .put("exact", wrong == 0)
             .put("ok", ok);
     say(
         err,
@@ -290,6 +304,36 @@ final class E2eBench {
         jobS,
         result.getNetRuntime());
     return new Outcome(json.toString(), ok);
+  }
+
+  /**
+   * How many of {@code checked} standing queries, spread over all, end with a last update that is
+   * not the exact top-k of every item, by an exact scan with the same kernel: ids and float scores
+   * must be equal.
+   */
+  private int wrongAnswers(Stats stats, int checked, int nq, int k) throws IOException {
+    if (checked == 0) {
+      return 0;
+    }
+    VectorSet itemSet = items.load(Role.ITEMS);
+    VectorSet querySet = queries.load(Role.QUERIES);
+    ExactScan scan = new ExactScan(itemSet);
+    int wrong = 0;
+    for (int c = 0; c < checked; c++) {
+      int q = (int) ((long) c * nq / checked);
+      ExactScan.Result expected = scan.topK(querySet.row(q), k);
+      List<ScoredItem> got = stats.lastMatches.getOrDefault("q" + q, List.of());
+      boolean same = got.size() == expected.size();
+      for (int i = 0; same && i < got.size(); i++) {
+        same =
+            got.get(i).itemId().equals(Integer.toString(expected.ids()[i]))
+                && Float.compare(got.get(i).score(), expected.scores()[i]) == 0;
+      }
+      if (!same) {
+        wrong++;
+      }
+    }
+    return wrong;
   }
 
   private static long startMs(Stats s, long jobStartNanos) {
@@ -399,6 +443,7 @@ final class E2eBench {
     public void processElement(TopKUpdate u, Context ctx, Collector<Integer> out) {
       long now = System.currentTimeMillis();
       UpdateCause.Kind kind = u.cause().kind();
+      stats.lastMatches.put(u.queryId(), u.matches());
       if (kind == UpdateCause.Kind.REGISTERED) {
         if (stats.registeredUpdates.incrementAndGet() == stats.standing) {
           stats.registeredMs = now;

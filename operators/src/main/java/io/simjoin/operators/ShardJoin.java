@@ -71,7 +71,7 @@ public class ShardJoin
   static final int MAX_PENDING = 1 << 16;
 
   /** New items a coalescing ShardJoin subtask holds before it applies them at once. */
-  static final int MAX_BATCHED = 1 << 14;
+  static final int MAX_BATCHED = 1 << 12;
 
   /** Standing queries a coalescing ShardJoin subtask keeps decoded, over all its shards. */
   static final int KEPT_QUERIES = 1 << 18;

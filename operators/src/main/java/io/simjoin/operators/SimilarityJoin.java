@@ -166,7 +166,11 @@ public final class SimilarityJoin {
      * out before them. Worth it when many top-k lists change at once, as when standing queries are
      * registered before a catalogue is loaded (then every early item enters every top-k). It also
      * keeps changed standing queries and merge entries in memory and writes them to the keyed state
-     * once per checkpoint instead of at every change.
+     * once per checkpoint instead of at every change, and each shard holds new items (up to 4096
+     * per subtask, in memory only) and applies them together at the interval, before a barrier, at
+     * the end of the input and before any other event of the shard: one reverse search screens each
+     * reached bucket for all of them, and a query takes the batch's best items in one change
+     * instead of one per item (see {@code ShardJoinCore#upsertNewItems}).
      *
      * <pre>{@code
      * SimilarityJoin.builder().items(items).queries(queries).coalesceUpdates(Duration.ofMillis(100))
