@@ -651,7 +651,7 @@ public final class CoverTree {
           slacks.length + " slacks for " + items.size() + " items: give one per item");
     }
     double[] norms = new double[items.size()];
-    Long2ObjectLinkedOpenHashMap<IntArrayList> reached = new Long2ObjectLinkedOpenHashMap<>();
+    Long2ObjectLinkedOpenHashMap<ReachedBy> reached = new Long2ObjectLinkedOpenHashMap<>();
     for (int j = 0; j < items.size(); j++) {
       float[] item = items.get(j);
       checkVector(item, "item");
@@ -665,22 +665,46 @@ public final class CoverTree {
           item,
           norms[j],
           slacks[j],
-          bucketId -> reached.computeIfAbsent(bucketId, k -> new IntArrayList()).add(itemIndex));
+          bucketId -> reached.computeIfAbsent(bucketId, k -> new ReachedBy()).add(itemIndex));
       traverse(reverseRules);
     }
     ReverseBatch batch = new ReverseBatch();
-    for (Long2ObjectMap.Entry<IntArrayList> e : reached.long2ObjectEntrySet()) {
+    for (Long2ObjectMap.Entry<ReachedBy> e : reached.long2ObjectEntrySet()) {
       Bucket b = bucket(e.getLongKey());
       batch.clear(b, keep, reverseRules.slackFactor);
-      IntArrayList reachedBy = e.getValue();
-      for (int r = 0; r < reachedBy.size(); r++) {
-        int j = reachedBy.getInt(r);
-        reverseRules.start(items.get(j), norms[j], slacks[j], false);
+      ReachedBy by = e.getValue();
+      RoutingNode parent = routing(b.parent);
+      int entry = parent.slotOf(e.getLongKey());
+      for (int r = 0; r < by.items.size(); r++) {
+        int j = by.items.getInt(r);
+        float[] item = items.get(j);
+        reverseRules.start(item, norms[j], slacks[j], false);
+        // Once the batch's best items have set cuts for every point of the bucket, an item whose
+        // bound over the whole bucket stays below them all is not screened.
+        double minFloor = batch.minFloor();
+        if (minFloor > Double.NEGATIVE_INFINITY) {
+          float dotWithCentre = kernel.dot(item, 0, parent.centres, entry * dim, dim);
+          counters.dots++;
+          double bound =
+              reverseRules.scoreBound(dotWithCentre, parent.radii[entry], parent.maxNorms[entry]);
+          if (bound + slacks[j] < minFloor) {
+            continue;
+          }
+        }
         reverseRules.screenBatch(b, batch, j);
       }
       batch.report(b, hits);
     }
     reverseRules.found.clear();
+  }
+
+  /** The items of a batch that reached one bucket. */
+  private static final class ReachedBy {
+    final IntArrayList items = new IntArrayList();
+
+    void add(int item) {
+      items.add(item);
+    }
   }
 
   private List<Match> reverse(float[] item, double slack, boolean exactScores) {

@@ -34,6 +34,10 @@ final class ReverseBatch {
    */
   double[] weights = new double[64];
 
+  private int slotCount;
+  private double minFloor;
+  private boolean minFloorKnown;
+
   void clear(Bucket b, ToIntFunction<String> keep, double slackFactor) {
     size = 0;
     int n = b.size;
@@ -46,6 +50,8 @@ final class ReverseBatch {
       weights = new double[n];
     }
     Arrays.fill(cuts, 0, n, Double.NEGATIVE_INFINITY);
+    slotCount = n;
+    minFloorKnown = false;
     float[] errors = b.codes().errors();
     for (int i = 0; i < n; i++) {
       floors[i] = b.bars[i];
@@ -68,6 +74,19 @@ final class ReverseBatch {
     }
   }
 
+  /** The lowest floor over the bucket's points. */
+  double minFloor() {
+    if (!minFloorKnown) {
+      double m = Double.POSITIVE_INFINITY;
+      for (int i = 0; i < slotCount; i++) {
+        m = Math.min(m, floors[i]);
+      }
+      minFloor = m;
+      minFloorKnown = true;
+    }
+    return minFloor;
+  }
+
   void add(int slot, int item, float score, float margin, double slack) {
     double upper = (double) score + margin + slack;
     if (upper < cuts[slot]) {
@@ -78,6 +97,10 @@ final class ReverseBatch {
       double[] top = best[slot];
       if (TopValues.offer(top, (double) score - margin - slack)) {
         cuts[slot] = top[k - 1];
+        if (cuts[slot] > floors[slot]) {
+          floors[slot] = cuts[slot];
+          minFloorKnown = false;
+        }
       }
     }
     if (size == slots.length) {
