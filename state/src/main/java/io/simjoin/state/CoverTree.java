@@ -669,6 +669,7 @@ public final class CoverTree {
       traverse(reverseRules);
     }
     ReverseBatch batch = new ReverseBatch();
+    ScreenGroup group = new ScreenGroup();
     for (Long2ObjectMap.Entry<ReachedBy> e : reached.long2ObjectEntrySet()) {
       Bucket b = bucket(e.getLongKey());
       batch.clear(b, keep, reverseRules.slackFactor);
@@ -691,11 +692,57 @@ public final class CoverTree {
             continue;
           }
         }
-        reverseRules.screenBatch(b, batch, j);
+        group.add(j, item);
+        if (group.full()) {
+          group.screen(b, batch, items, norms, slacks);
+        }
       }
+      group.screen(b, batch, items, norms, slacks);
       batch.report(b, hits);
     }
     reverseRules.found.clear();
+  }
+
+  /**
+   * Items of a batch screened against one bucket together: {@link DotKernel#panelDotsMany} widens
+   * each code once for all of them.
+   */
+  private final class ScreenGroup {
+    private static final int SIZE = 8;
+    private final int[] members = new int[SIZE];
+    private final float[][] probes = new float[SIZE][];
+    private final float[][] outs = new float[SIZE][0];
+    private int size;
+
+    void add(int item, float[] probe) {
+      members[size] = item;
+      probes[size] = probe;
+      size++;
+    }
+
+    boolean full() {
+      return size == SIZE;
+    }
+
+    void screen(
+        Bucket b, ReverseBatch batch, List<float[]> items, double[] norms, double[] slacks) {
+      if (size == 0) {
+        return;
+      }
+      int points = b.panelCount() * DotKernel.PANEL;
+      for (int i = 0; i < size; i++) {
+        if (outs[i].length < points) {
+          outs[i] = new float[points];
+        }
+      }
+      kernel.panelDotsMany(probes, size, b.codes().panels(), b.panelCount(), dim, outs);
+      for (int i = 0; i < size; i++) {
+        int j = members[i];
+        reverseRules.start(items.get(j), norms[j], slacks[j], false);
+        reverseRules.screenBatch(b, batch, j, outs[i]);
+      }
+      size = 0;
+    }
   }
 
   /** The items of a batch that reached one bucket. */

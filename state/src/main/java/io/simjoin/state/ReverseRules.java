@@ -104,13 +104,14 @@ final class ReverseRules extends SearchRules {
   }
 
   /**
-   * {@link #screen} for one item of a batch, adding what passes to {@code batch}, with no kernel
-   * call: a point within the screen's uncertainty of its bar is added with that margin, for the
-   * caller to decide, and one whose upper bound cannot reach the batch's cut for it is dropped. So
-   * while bars are low and every point passes the screen, most cost only the compare.
+   * {@link #screen} for one item of a batch, from its products with the bucket's codes, adding what
+   * passes to {@code batch}, with no kernel call: a point within the screen's uncertainty of its
+   * bar is added with that margin, for the caller to decide, and one whose upper bound cannot reach
+   * the batch's cut for it is dropped. So while bars are low and every point passes the screen,
+   * most cost only the compare.
    */
-  void screenBatch(Bucket b, ReverseBatch batch, int item) {
-    float[] screened = screenAll(b, b.codes());
+  void screenBatch(Bucket b, ReverseBatch batch, int item, float[] codeDots) {
+    float[] screened = scale(b, b.codes(), codeDots);
     double[] floors = batch.floors;
     double[] weights = batch.weights;
     for (int i = 0; i < b.size; i++) {

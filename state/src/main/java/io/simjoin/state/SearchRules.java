@@ -181,14 +181,22 @@ abstract class SearchRules {
       scores = new float[Math.max(points, scores.length * 2)];
     }
     kernel.panelDots(probe, 0, codes.panels(), panelCount, dim, scores);
-    for (int p = 0; p < panelCount; p++) {
+    return scale(b, codes, scores);
+  }
+
+  /**
+   * Turns the products with a bucket's codes (from {@link DotKernel#panelDots}) into screened
+   * scores, in place, and counts them.
+   */
+  final float[] scale(Bucket b, Bucket.Codes codes, float[] raw) {
+    for (int p = 0; p < b.panelCount(); p++) {
       float scale = codes.scales()[p];
       for (int i = p * DotKernel.PANEL, end = Math.min(b.size, i + DotKernel.PANEL); i < end; i++) {
-        scores[i] *= scale;
+        raw[i] *= scale;
       }
     }
     counters.screenDots += b.size;
-    return scores;
+    return raw;
   }
 
   final float score(Bucket b, int i) {

@@ -48,6 +48,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class DotKernelBenchmark {
   static final int ROWS = 1024;
 
+  /** Probes screened together in {@link #panelDotsMany}. */
+  static final int PROBES = 8;
+
   /** Rows {@link #dot} cycles through: 8 rows of 784 floats still fit in a 48 KiB L1. */
   static final int HOT_ROWS = 8;
 
@@ -62,6 +65,8 @@ public class DotKernelBenchmark {
   private float[] block;
   private float[] scores;
   private byte[] panels;
+  private float[][] probes;
+  private float[][] probeScores;
   private int hotRow;
 
   @Setup(Level.Trial)
@@ -89,6 +94,13 @@ public class DotKernelBenchmark {
     for (float x : block) {
       maxAbs = Math.max(maxAbs, Math.abs(x));
     }
+    probes = new float[PROBES][dim];
+    probeScores = new float[PROBES][ROWS];
+    for (float[] p : probes) {
+      for (int i = 0; i < dim; i++) {
+        p[i] = (float) random.nextGaussian();
+      }
+    }
     panels = new byte[ROWS * dim];
     for (int i = 0; i < ROWS; i++) {
       for (int j = 0; j < dim; j++) {
@@ -115,6 +127,16 @@ public class DotKernelBenchmark {
   public float[] dots() {
     k.dots(query, 0, block, 0, ROWS, dim, scores, 0);
     return scores;
+  }
+
+  /**
+   * The same codes screened for {@value #PROBES} probes at once, as a batch of items is screened
+   * against a bucket; divide by {@value #ROWS} × {@value #PROBES} for the time per row and probe.
+   */
+  @Benchmark
+  public float[][] panelDotsMany() {
+    k.panelDotsMany(probes, PROBES, panels, ROWS / DotKernel.PANEL, dim, probeScores);
+    return probeScores;
   }
 
   /** The same {@value #ROWS} rows as codes; divide by {@value #ROWS} for the time per row. */

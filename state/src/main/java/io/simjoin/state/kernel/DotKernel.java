@@ -48,6 +48,19 @@ public interface DotKernel {
    */
   void panelDots(float[] q, int qOff, byte[] panels, int panelCount, int dim, float[] out);
 
+  /**
+   * {@link #panelDots} for {@code count} probes over the same panels: probe {@code probes[p]} (from
+   * offset 0) into {@code outs[p]}, each result bit for bit what {@code panelDots} gives. A kernel
+   * may load and widen each code once for several probes, which is most of the work when the codes
+   * are screened for a batch of items.
+   */
+  default void panelDotsMany(
+      float[][] probes, int count, byte[] panels, int panelCount, int dim, float[][] outs) {
+    for (int p = 0; p < count; p++) {
+      panelDots(probes[p], 0, panels, panelCount, dim, outs[p]);
+    }
+  }
+
   /** Squared Euclidean distance between {@code a[aOff, aOff+len)} and {@code b[bOff, bOff+len)}. */
   float squaredDistance(float[] a, int aOff, float[] b, int bOff, int len);
 

@@ -1,6 +1,7 @@
 package io.simjoin.state.kernel;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -213,6 +214,19 @@ public final class DotKernels {
     }
     float[] out = new float[points];
     kernel.panelDots(a, 5, panels, 2, len, out);
+    // five probes at once (a group of four and one more): each as panelDots gives it
+    float[][] probes = new float[5][];
+    float[][] outs = new float[5][];
+    for (int p = 0; p < 5; p++) {
+      probes[p] = Arrays.copyOfRange(a, 5, 5 + len);
+      outs[p] = new float[points];
+    }
+    kernel.panelDotsMany(probes, 5, panels, 2, len, outs);
+    for (int p = 0; p < 5; p++) {
+      if (!Arrays.equals(outs[p], out)) {
+        return "panelDotsMany probe " + p + " of length " + len + " differs from panelDots";
+      }
+    }
     for (int i = 0; i < points; i++) {
       float expected = SCALAR.dot(a, 5, rows, i * len, len);
       double bound = 0;

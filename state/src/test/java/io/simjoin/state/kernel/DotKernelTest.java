@@ -288,6 +288,37 @@ class DotKernelTest {
     }
   }
 
+  /** Several probes at once give each probe's {@code panelDots}, bit for bit. */
+  @ParameterizedTest
+  @MethodSource("kernels")
+  void panelDotsManyEqualsPanelDotsPerProbe(DotKernel kernel) {
+    SplittableRandom random = new SplittableRandom(7);
+    int w = DotKernel.PANEL;
+    for (int dim : new int[] {1, 16, 64, 100}) {
+      for (int count = 0; count <= 9; count++) {
+        int panelCount = random.nextInt(1, 3);
+        byte[] panels = new byte[panelCount * w * dim];
+        for (int i = 0; i < panels.length; i++) {
+          panels[i] = (byte) random.nextInt(-127, 128);
+        }
+        float[][] probes = new float[count][];
+        float[][] outs = new float[count][];
+        for (int p = 0; p < count; p++) {
+          probes[p] = randomVector(random, dim);
+          outs[p] = new float[panelCount * w];
+        }
+        kernel.panelDotsMany(probes, count, panels, panelCount, dim, outs);
+        for (int p = 0; p < count; p++) {
+          float[] one = new float[panelCount * w];
+          kernel.panelDots(probes[p], 0, panels, panelCount, dim, one);
+          assertThat(outs[p])
+              .as("%s probe %d of %d, dim %d", kernel.name(), p, count, dim)
+              .containsExactly(one);
+        }
+      }
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("kernels")
   void panelDotsRejectsOutOfRangeArgumentsBeforeAnyWork(DotKernel kernel) {
