@@ -268,7 +268,7 @@ public class ShardJoin
       makeCurrent.accept(key);
       openAccesses(key);
       try {
-        applyBatch(key);
+        applyBatch(key, out);
       } finally {
         endEvent();
       }
@@ -311,7 +311,7 @@ public class ShardJoin
       Batch batch = batches.get(currentKey);
       if (batch != null && item.op() == ItemEvent.Op.DELETE) {
         // the item may be one of them
-        applyBatch(currentKey);
+        applyBatch(currentKey, out);
         batch = null;
       }
       int dim = dimension();
@@ -339,7 +339,7 @@ public class ShardJoin
           return;
         }
         if (batch != null) {
-          applyBatch(currentKey); // a changed item: the ones before it go first
+          applyBatch(currentKey, out); // a changed item: the ones before it go first
         }
       }
       ShardJoinCore core = core(dim == 0 ? item.dimension() : dim);
@@ -369,7 +369,7 @@ public class ShardJoin
     openAccesses(currentKey);
     try {
       if (batches.containsKey(currentKey)) {
-        applyBatch(currentKey); // the query sees every item that came before it
+        applyBatch(currentKey, out); // the query sees every item that came before it
       }
       int dim = dimension();
       boolean registered = state.query(q.id()) != null;
@@ -411,9 +411,9 @@ public class ShardJoin
 
   /**
    * Applies the held new items of the current key, whose tree accesses are open, at once (see
-   * {@link ShardJoinCore#upsertNewItems}); their partials join the pending ones.
+   * {@link ShardJoinCore#upsertNewItems}); their partials, all item-caused, join the pending ones.
    */
-  private void applyBatch(String key) {
+  private void applyBatch(String key, Collector<PartialTopK> out) {
     Batch batch = batches.remove(key);
     if (batch == null) {
       return;
@@ -422,29 +422,10 @@ public class ShardJoin
     int dim = dimension();
     ShardJoinCore core = core(dim == 0 ? batch.dimension() : dim);
     Output o =
-        new Output(
-            batch.namespace,
-            batch.shard,
-            key,
-            batch.timestamps::get,
-            pendingOnly(),
-            operatorAlerts);
+        new Output(batch.namespace, batch.shard, key, batch.timestamps::get, out, operatorAlerts);
     core.upsertNewItems(batch.ids, batch.vectors, o);
     metrics.searched(core.items().counters(), core.queries().counters());
     metrics.shardItems(key, itemCount());
-  }
-
-  /** A batch's partials are all item-caused, so all held: nothing goes out directly. */
-  private static Collector<PartialTopK> pendingOnly() {
-    return new Collector<>() {
-      @Override
-      public void collect(PartialTopK record) {
-        throw new IllegalStateException("a coalescing join holds item-caused partials");
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 
   /**

@@ -651,7 +651,7 @@ public final class CoverTree {
           slacks.length + " slacks for " + items.size() + " items: give one per item");
     }
     double[] norms = new double[items.size()];
-    Long2ObjectLinkedOpenHashMap<ReachedBy> reached = new Long2ObjectLinkedOpenHashMap<>();
+    Long2ObjectLinkedOpenHashMap<IntArrayList> reached = new Long2ObjectLinkedOpenHashMap<>();
     for (int j = 0; j < items.size(); j++) {
       float[] item = items.get(j);
       checkVector(item, "item");
@@ -665,19 +665,19 @@ public final class CoverTree {
           item,
           norms[j],
           slacks[j],
-          bucketId -> reached.computeIfAbsent(bucketId, k -> new ReachedBy()).add(itemIndex));
+          bucketId -> reached.computeIfAbsent(bucketId, k -> new IntArrayList()).add(itemIndex));
       traverse(reverseRules);
     }
     ReverseBatch batch = new ReverseBatch();
     ScreenGroup group = new ScreenGroup();
-    for (Long2ObjectMap.Entry<ReachedBy> e : reached.long2ObjectEntrySet()) {
+    for (Long2ObjectMap.Entry<IntArrayList> e : reached.long2ObjectEntrySet()) {
       Bucket b = bucket(e.getLongKey());
       batch.clear(b, keep, reverseRules.slackFactor);
-      ReachedBy by = e.getValue();
+      IntArrayList reachedBy = e.getValue();
       RoutingNode parent = routing(b.parent);
       int entry = parent.slotOf(e.getLongKey());
-      for (int r = 0; r < by.items.size(); r++) {
-        int j = by.items.getInt(r);
+      for (int r = 0; r < reachedBy.size(); r++) {
+        int j = reachedBy.getInt(r);
         float[] item = items.get(j);
         reverseRules.start(item, norms[j], slacks[j], false);
         // Once the batch's best items have set cuts for every point of the bucket, an item whose
@@ -742,15 +742,6 @@ public final class CoverTree {
         reverseRules.screenBatch(b, batch, j, outs[i]);
       }
       size = 0;
-    }
-  }
-
-  /** The items of a batch that reached one bucket. */
-  private static final class ReachedBy {
-    final IntArrayList items = new IntArrayList();
-
-    void add(int item) {
-      items.add(item);
     }
   }
 

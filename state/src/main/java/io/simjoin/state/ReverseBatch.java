@@ -30,7 +30,8 @@ final class ReverseBatch {
   double[] floors = new double[64];
 
   /**
-   * Per slot, the screen's uncertainty per unit of probe norm (see {@link ReverseRules#screen}).
+   * Per slot, the screen's uncertainty per unit of probe norm (see {@link
+   * ReverseRules#uncertainty}).
    */
   double[] weights = new double[64];
 
@@ -52,10 +53,10 @@ final class ReverseBatch {
     Arrays.fill(cuts, 0, n, Double.NEGATIVE_INFINITY);
     slotCount = n;
     minFloorKnown = false;
-    float[] errors = b.codes().errors();
+    Bucket.Codes codes = b.codes();
     for (int i = 0; i < n; i++) {
       floors[i] = b.bars[i];
-      weights[i] = errors[i] * (1 + slackFactor) + 2 * slackFactor * b.norms[i];
+      weights[i] = ReverseRules.uncertainty(b, codes, i, slackFactor);
     }
     Arrays.fill(perSlot, 0, n + 1, 0);
     for (int i = 0; i < n; i++) {

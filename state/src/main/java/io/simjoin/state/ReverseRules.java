@@ -22,16 +22,6 @@ final class ReverseRules extends SearchRules {
   /** When set, buckets reached are only reported here, by id, and not screened. */
   private LongConsumer collect;
 
-  /** A point of a screened bucket that reaches its bar. */
-  @FunctionalInterface
-  interface Passes {
-    /**
-     * Point {@code slot} passes, its kernel score within {@code margin} of {@code score} (0 when
-     * the kernel decided it).
-     */
-    void pass(int slot, float score, float margin);
-  }
-
   ReverseRules(DotKernel kernel, int dim, TreeCounters counters) {
     super(kernel, dim, counters);
   }
@@ -60,6 +50,16 @@ final class ReverseRules extends SearchRules {
     return bound < 0;
   }
 
+  /**
+   * Screens every point of the bucket at once from its 8-bit codes, then decides each point by how
+   * its screened score compares with its bar: the norm bound per point prunes nothing in trees of
+   * directions, and one pass over the codes costs a fraction of a kernel call per point. A point
+   * whose screened score clears its bar by more than the screen's uncertainty (see {@link
+   * #uncertainty}) is found without a kernel call, with its screened score unless exact scores are
+   * asked for; one within the uncertainty is decided by the kernel. So the points found are exactly
+   * those the kernel would pass, and while bars are still low (every point passes) no point costs a
+   * kernel call. A collecting traversal only reports the bucket.
+   */
   @Override
   void scan(Bucket b) {
     if (collect != null) {
@@ -67,44 +67,35 @@ final class ReverseRules extends SearchRules {
       pointsScored += b.size;
       return;
     }
-    screen(b, (i, score, margin) -> found.add(new Match(b.ids[i], score)));
-  }
-
-  /**
-   * Screens every point of the bucket at once from its 8-bit codes, then decides each point by how
-   * its screened score compares with its bar: the norm bound per point prunes nothing in trees of
-   * directions, and one pass over the codes costs a fraction of a kernel call per point. A point
-   * whose screened score clears its bar by more than the screen's uncertainty (quantization error
-   * plus rounding of both the screen and the kernel) passes without a kernel call, with its
-   * screened score unless exact scores are asked for; one within the uncertainty is decided by the
-   * kernel. So the points passing are exactly those the kernel would pass, and while bars are still
-   * low (every point passes) no point costs a kernel call.
-   */
-  void screen(Bucket b, Passes out) {
     Bucket.Codes codes = b.codes();
     float[] screened = screenAll(b, codes);
     for (int i = 0; i < b.size; i++) {
       double bar = b.bars[i] - slack;
       float s = screened[i];
-      double uncertainty =
-          probeNorm * (codes.errors()[i] * (1 + slackFactor) + 2 * slackFactor * b.norms[i]);
+      double uncertainty = probeNorm * uncertainty(b, codes, i, slackFactor);
       if (s + uncertainty < bar) {
         continue;
       }
       if (exactScores || s - uncertainty < bar) {
         s = score(b, i);
-        if (s >= bar) {
-          out.pass(i, s, 0);
+        if (s < bar) {
+          continue;
         }
-      } else {
-        // rounded to float upwards, so it stays a bound
-        out.pass(i, s, (float) (uncertainty * (1 + 1e-6)));
       }
+      found.add(new Match(b.ids[i], s));
     }
   }
 
   /**
-   * {@link #screen} for one item of a batch, from its products with the bucket's codes, adding what
+   * How far, per unit of the probe's norm, a point's screened score may be from its kernel score:
+   * the point's quantization error, plus the rounding of the screen and of the kernel.
+   */
+  static double uncertainty(Bucket b, Bucket.Codes codes, int i, double slackFactor) {
+    return codes.errors()[i] * (1 + slackFactor) + 2 * slackFactor * b.norms[i];
+  }
+
+  /**
+   * {@link #scan} for one item of a batch, from its products with the bucket's codes, adding what
    * passes to {@code batch}, with no kernel call: a point within the screen's uncertainty of its
    * bar is added with that margin, for the caller to decide, and one whose upper bound cannot reach
    * the batch's cut for it is dropped. So while bars are low and every point passes the screen,
