@@ -82,7 +82,13 @@ public final class CoverTree {
   static final long FIRST_LEARN = 4096;
 
   private static final long LEARN_GROWTH = 16;
-  private static final int LEARN_SAMPLE = 20_000;
+  // a few thousand points pin the leading directions; more only lengthen a relearn (d² per point)
+  private static final int LEARN_SAMPLE = 4096;
+
+  /**
+   * Items of a batch screened first against a bucket, for the cuts they set (see reverseSearchAll).
+   */
+  private static final int BATCH_LEADERS = 32;
 
   private final int dim;
   private final int bucketCapacity;
@@ -611,9 +617,9 @@ public final class CoverTree {
   @FunctionalInterface
   public interface ReverseHits {
     /**
-     * Items {@code items[0, count)} (indexes into the batch) may score at least point {@code
-     * pointId}'s bar minus their slack: item {@code items[c]}'s kernel score is within {@code
-     * margins[c]} of {@code scores[c]}, and {@code scores[c] + margins[c]} reaches that.
+     * Items {@code items[0, count)} (indexes into the batch, ascending) may score at least point
+     * {@code pointId}'s bar minus their slack: item {@code items[c]}'s kernel score is within
+     * {@code margins[c]} of {@code scores[c]}, and {@code scores[c] + margins[c]} reaches that.
      */
     void hits(String pointId, int[] items, float[] scores, float[] margins, int count);
   }
@@ -670,29 +676,42 @@ public final class CoverTree {
     }
     ReverseBatch batch = new ReverseBatch();
     ScreenGroup group = new ScreenGroup();
+    double[] reach = new double[64];
+    long[] order = new long[64];
     for (Long2ObjectMap.Entry<IntArrayList> e : reached.long2ObjectEntrySet()) {
       Bucket b = bucket(e.getLongKey());
       batch.clear(b, keep, reverseRules.slackFactor);
       IntArrayList reachedBy = e.getValue();
       RoutingNode parent = routing(b.parent);
       int entry = parent.slotOf(e.getLongKey());
-      for (int r = 0; r < reachedBy.size(); r++) {
+      int m = reachedBy.size();
+      if (reach.length < m) {
+        reach = new double[Math.max(m, 2 * reach.length)];
+        order = new long[reach.length];
+      }
+      for (int r = 0; r < m; r++) {
         int j = reachedBy.getInt(r);
-        float[] item = items.get(j);
-        reverseRules.start(item, norms[j], slacks[j], false);
-        // Once the batch's best items have set cuts for every point of the bucket, an item whose
-        // bound over the whole bucket stays below them all is not screened.
-        double minFloor = batch.minFloor();
-        if (minFloor > Double.NEGATIVE_INFINITY) {
-          float dotWithCentre = kernel.dot(item, 0, parent.centres, entry * dim, dim);
-          counters.dots++;
-          double bound =
-              reverseRules.scoreBound(dotWithCentre, parent.radii[entry], parent.maxNorms[entry]);
-          if (bound + slacks[j] < minFloor) {
-            continue;
-          }
+        reverseRules.start(items.get(j), norms[j], slacks[j], false);
+        float dotWithCentre = kernel.dot(items.get(j), 0, parent.centres, entry * dim, dim);
+        reach[r] =
+            reverseRules.scoreBound(dotWithCentre, parent.radii[entry], parent.maxNorms[entry])
+                + slacks[j];
+      }
+      counters.dots += m;
+      // Best bound first: the items most likely to enter raise the points' cuts early, and most
+      // of the rest then fall below every point's floor and are not screened. The order is only
+      // a heuristic (the bounds rounded to float); the test uses the exact bound.
+      for (int r = 0; r < m; r++) {
+        order[r] = ((long) descendingKey((float) reach[r]) << 32) | r;
+      }
+      Arrays.sort(order, 0, m);
+      for (int r = 0; r < m; r++) {
+        int at = (int) order[r];
+        if (reach[at] < batch.minFloor()) {
+          continue;
         }
-        group.add(j, item);
+        int j = reachedBy.getInt(at);
+        group.add(j, items.get(j));
         if (group.full()) {
           group.screen(b, batch, items, norms, slacks);
         }
@@ -743,6 +762,14 @@ public final class CoverTree {
       }
       size = 0;
     }
+  }
+
+  /** An int that orders as {@code -v} does (NaN last): a sort key for largest first. */
+  private static int descendingKey(float v) {
+    int bits = Float.floatToIntBits(v);
+    // negative floats order backwards as ints: flip all but the sign bit
+    int ascending = bits ^ ((bits >> 31) & 0x7fffffff);
+    return ~ascending;
   }
 
   private List<Match> reverse(float[] item, double slack, boolean exactScores) {

@@ -122,7 +122,7 @@ final class ReverseBatch {
 
   /**
    * Reports each point's hits that still reach its final cut, in item order: a counting sort by
-   * point.
+   * point, then each point's hits sorted back from the order they were screened in.
    */
   void report(Bucket b, CoverTree.ReverseHits hits) {
     int n = b.size;
@@ -156,6 +156,9 @@ final class ReverseBatch {
     for (int i = 0; i < n; i++) {
       int from = perSlot[i];
       int count = perSlot[i + 1] - from;
+      if (count > 1) {
+        inItemOrder(outItems, outScores, outMargins, from, from + count);
+      }
       if (count > 0) {
         hits.hits(
             b.ids[i],
@@ -165,5 +168,30 @@ final class ReverseBatch {
             count);
       }
     }
+  }
+
+  private static void inItemOrder(int[] items, float[] scores, float[] margins, int from, int to) {
+    boolean sorted = true;
+    for (int h = from + 1; h < to && sorted; h++) {
+      sorted = items[h - 1] < items[h];
+    }
+    if (sorted) {
+      return;
+    }
+    it.unimi.dsi.fastutil.Arrays.quickSort(
+        from,
+        to,
+        (x, y) -> Integer.compare(items[x], items[y]),
+        (x, y) -> {
+          int item = items[x];
+          items[x] = items[y];
+          items[y] = item;
+          float score = scores[x];
+          scores[x] = scores[y];
+          scores[y] = score;
+          float margin = margins[x];
+          margins[x] = margins[y];
+          margins[y] = margin;
+        });
   }
 }

@@ -145,6 +145,9 @@ class ReverseSearchTest {
           float[] v = t.vector(pointId);
           for (int c = 0; c < count; c++) {
             assertThat(hits.add(idx[c])).isTrue();
+            if (c > 0) {
+              assertThat(idx[c]).as("%s's hits in batch order", pointId).isGreaterThan(idx[c - 1]);
+            }
             float kernelScore = t.kernel().dot(v, 0, items.get(idx[c]), 0, d);
             assertThat((double) Math.abs(kernelScore - scores[c])).isLessThanOrEqualTo(margins[c]);
             assertThat((double) scores[c] + margins[c])
