@@ -789,6 +789,9 @@ public final class CoverTree {
     }
     rules.useBasis(meta.basis());
     queue.clear();
+    if (!rules.prunesMoreBestFirst()) {
+      queue.flatten();
+    }
     RoutingNode s = routing(SUPER_ROOT);
     counters.nodesVisited++;
     expand(s, rules);

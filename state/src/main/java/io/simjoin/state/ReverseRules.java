@@ -50,6 +50,12 @@ final class ReverseRules extends SearchRules {
     return bound < 0;
   }
 
+  /** The bars do not move during a search: every entry that passes at push is visited anyway. */
+  @Override
+  boolean prunesMoreBestFirst() {
+    return false;
+  }
+
   /**
    * Screens every point of the bucket at once from its 8-bit codes, then decides each point by how
    * its screened score compares with its bar: the norm bound per point prunes nothing in trees of

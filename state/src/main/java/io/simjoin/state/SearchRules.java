@@ -131,6 +131,14 @@ abstract class SearchRules {
   /** Whether an entry with this priority can contain nothing to report any more. */
   abstract boolean prune(double bound);
 
+  /**
+   * Whether visiting entries best first can prune more: true when {@link #prune} tightens as the
+   * search finds results (a top-k's k-th score); a fixed test visits the same entries in any order.
+   */
+  boolean prunesMoreBestFirst() {
+    return true;
+  }
+
   /** Evaluates the points of a bucket. */
   abstract void scan(Bucket bucket);
 

@@ -29,6 +29,12 @@ final class ThresholdRules extends SearchRules {
     return bound < threshold;
   }
 
+  /** The threshold does not move: every entry that passes at push is visited anyway. */
+  @Override
+  boolean prunesMoreBestFirst() {
+    return false;
+  }
+
   @Override
   void scan(Bucket b) {
     int m = inPlay(b, threshold);
