@@ -18,6 +18,8 @@ import io.simjoin.state.Match;
 import io.simjoin.state.NodeStore;
 import io.simjoin.state.TreeMeta;
 import io.simjoin.state.flink.MapStateNodeStore;
+import io.simjoin.state.kernel.DotKernels;
+import io.simjoin.state.kernel.KernelWarmUp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -207,6 +209,9 @@ public class ShardJoin
 
   @Override
   public void open(OpenContext openContext) {
+    // Before records flow: the first batches of a young index are the heaviest screening of the
+    // job, and until the JIT compiles the vector kernel they run its Java fallback.
+    KernelWarmUp.warmUp(DotKernels.best());
     // Accesses that span events hold as many nodes as are kept decoded: what is not written when
     // the cache overflows then stays in memory until the key changes or a barrier comes.
     int cacheCapacity =
