@@ -126,7 +126,11 @@ final class E2eBench {
     }
   }
 
-  Outcome run(PrintWriter err) throws IOException {
+  /**
+   * One run: a fresh job on a fresh MiniCluster state in this JVM; {@code run} (from 1) is reported
+   * as key {@code run}, so repeated runs tell a cold JVM from a compiled one.
+   */
+  Outcome run(PrintWriter err, int run) throws IOException {
     if (!(items instanceof DatasetSpec.Synthetic) || !(queries instanceof DatasetSpec.Synthetic)) {
       throw new IllegalArgumentException("--e2e needs synthetic items and queries");
     }
@@ -289,6 +293,7 @@ final class E2eBench {
             .put("store", "rocksdb")
             .put("checked_queries", checked)
             .put("exact", wrong == 0)
+            .put("run", run)
             .put("ok", ok);
     say(
         err,

@@ -226,6 +226,12 @@ class BenchCommandTest {
     Run badKept = bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--kept-nodes", "-1");
     assertThat(badKept.exit()).isEqualTo(2);
     assertThat(badKept.err()).contains("--kept-nodes must not be negative");
+    Run repeatAlone = bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--repeat", "2");
+    assertThat(repeatAlone.exit()).isEqualTo(2);
+    assertThat(repeatAlone.err()).contains("--repeat needs --e2e");
+    Run noRuns = bench("--e2e", "--items", "synthetic:gauss:n=10,d=2,seed=1", "--repeat", "0");
+    assertThat(noRuns.exit()).isEqualTo(2);
+    assertThat(noRuns.err()).contains("--repeat must be at least 1");
   }
 
   @Test

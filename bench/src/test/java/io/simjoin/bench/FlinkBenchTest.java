@@ -109,8 +109,17 @@ class FlinkBenchTest {
             "--coalesce",
             "50ms",
             "--kept-nodes",
-            "8");
+            "8",
+            "--repeat",
+            "2");
     assertThat(run.exit()).as(run.err()).isZero();
+    String[] lines = run.out().strip().split("\n");
+    assertThat(lines).hasSize(2);
+    for (int r = 0; r < 2; r++) {
+      Map<String, String> json = BenchCommandTest.parseFlatJson(lines[r]);
+      assertThat(json.get("run")).isEqualTo(String.valueOf(r + 1));
+      assertThat(json.get("exact")).isEqualTo("true");
+    }
     Map<String, String> json = run.json();
     assertThat(new ArrayList<>(json.keySet()).subList(0, 5))
         .containsExactly(
