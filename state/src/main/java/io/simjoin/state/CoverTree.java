@@ -812,8 +812,11 @@ public final class CoverTree {
       queue.pop();
       counters.nodesVisited++;
       if (isBucket) {
-        rules.bucketId = id;
-        rules.scan(bucket(id));
+        if (rules.reads()) {
+          rules.scan(bucket(id));
+        } else {
+          rules.reached(id);
+        }
       } else {
         expand(routing(id), rules);
       }

@@ -50,6 +50,17 @@ final class ReverseRules extends SearchRules {
     return bound < 0;
   }
 
+  /** A collecting traversal only reports the buckets it reaches: it does not read them. */
+  @Override
+  boolean reads() {
+    return collect == null;
+  }
+
+  @Override
+  void reached(long bucketId) {
+    collect.accept(bucketId);
+  }
+
   /** The bars do not move during a search: every entry that passes at push is visited anyway. */
   @Override
   boolean prunesMoreBestFirst() {
@@ -64,15 +75,10 @@ final class ReverseRules extends SearchRules {
    * #uncertainty}) is found without a kernel call, with its screened score unless exact scores are
    * asked for; one within the uncertainty is decided by the kernel. So the points found are exactly
    * those the kernel would pass, and while bars are still low (every point passes) no point costs a
-   * kernel call. A collecting traversal only reports the bucket.
+   * kernel call.
    */
   @Override
   void scan(Bucket b) {
-    if (collect != null) {
-      collect.accept(bucketId);
-      pointsScored += b.size;
-      return;
-    }
     Bucket.Codes codes = b.codes();
     float[] screened = screenAll(b, codes);
     for (int i = 0; i < b.size; i++) {

@@ -27,9 +27,6 @@ abstract class SearchRules {
   float[] probe;
   double probeNorm;
 
-  /** The id of the bucket {@link #scan} is called with. */
-  long bucketId;
-
   float[] scores = new float[64];
 
   /**
@@ -141,6 +138,19 @@ abstract class SearchRules {
 
   /** Evaluates the points of a bucket. */
   abstract void scan(Bucket bucket);
+
+  /**
+   * Whether the search evaluates the buckets it reaches ({@link #scan}), or only notes their ids
+   * ({@link #reached}), so the traversal need not read them from the store.
+   */
+  boolean reads() {
+    return true;
+  }
+
+  /** Notes a bucket the search reached, when it does not {@link #reads read} buckets. */
+  void reached(long bucketId) {
+    throw new UnsupportedOperationException("this search reads its buckets");
+  }
 
   /**
    * How many leading points of the bucket the norm bound leaves in play against {@code bar}: the
