@@ -2,6 +2,7 @@ package io.simjoin.state;
 
 import io.simjoin.state.kernel.DotKernel;
 import io.simjoin.state.kernel.DotKernels;
+import it.unimi.dsi.fastutil.doubles.DoubleArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.ints.IntArrays;
 import it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap;
@@ -84,11 +85,6 @@ public final class CoverTree {
   private static final long LEARN_GROWTH = 16;
   // a few thousand points pin the leading directions; more only lengthen a relearn (d² per point)
   private static final int LEARN_SAMPLE = 4096;
-
-  /**
-   * Items of a batch screened first against a bucket, for the cuts they set (see reverseSearchAll).
-   */
-  private static final int BATCH_LEADERS = 32;
 
   private final int dim;
   private final int bucketCapacity;
@@ -657,7 +653,8 @@ public final class CoverTree {
           slacks.length + " slacks for " + items.size() + " items: give one per item");
     }
     double[] norms = new double[items.size()];
-    Long2ObjectLinkedOpenHashMap<IntArrayList> reached = new Long2ObjectLinkedOpenHashMap<>();
+    // per bucket reached: the items that reach it and their bounds over it
+    Long2ObjectLinkedOpenHashMap<Reach> reached = new Long2ObjectLinkedOpenHashMap<>();
     for (int j = 0; j < items.size(); j++) {
       float[] item = items.get(j);
       checkVector(item, "item");
@@ -671,33 +668,22 @@ public final class CoverTree {
           item,
           norms[j],
           slacks[j],
-          bucketId -> reached.computeIfAbsent(bucketId, k -> new IntArrayList()).add(itemIndex));
+          (bucketId, bound) ->
+              reached.computeIfAbsent(bucketId, k -> new Reach()).add(itemIndex, bound));
       traverse(reverseRules);
     }
     ReverseBatch batch = new ReverseBatch();
     ScreenGroup group = new ScreenGroup();
-    double[] reach = new double[64];
     long[] order = new long[64];
-    for (Long2ObjectMap.Entry<IntArrayList> e : reached.long2ObjectEntrySet()) {
+    for (Long2ObjectMap.Entry<Reach> e : reached.long2ObjectEntrySet()) {
       Bucket b = bucket(e.getLongKey());
       batch.clear(b, keep, reverseRules.slackFactor);
-      IntArrayList reachedBy = e.getValue();
-      RoutingNode parent = routing(b.parent);
-      int entry = parent.slotOf(e.getLongKey());
+      IntArrayList reachedBy = e.getValue().items;
+      double[] reach = e.getValue().bounds.elements();
       int m = reachedBy.size();
-      if (reach.length < m) {
-        reach = new double[Math.max(m, 2 * reach.length)];
-        order = new long[reach.length];
+      if (order.length < m) {
+        order = new long[Math.max(m, 2 * order.length)];
       }
-      for (int r = 0; r < m; r++) {
-        int j = reachedBy.getInt(r);
-        reverseRules.start(items.get(j), norms[j], slacks[j], false);
-        float dotWithCentre = kernel.dot(items.get(j), 0, parent.centres, entry * dim, dim);
-        reach[r] =
-            reverseRules.scoreBound(dotWithCentre, parent.radii[entry], parent.maxNorms[entry])
-                + slacks[j];
-      }
-      counters.dots += m;
       // Best bound first: the items most likely to enter raise the points' cuts early, and most
       // of the rest then fall below every point's floor and are not screened. The order is only
       // a heuristic (the bounds rounded to float); the test uses the exact bound.
@@ -720,6 +706,17 @@ public final class CoverTree {
       batch.report(b, hits);
     }
     reverseRules.found.clear();
+  }
+
+  /** The items of a batch that reach one bucket, each with its bound over the bucket. */
+  private static final class Reach {
+    final IntArrayList items = new IntArrayList();
+    final DoubleArrayList bounds = new DoubleArrayList();
+
+    void add(int item, double bound) {
+      items.add(item);
+      bounds.add(bound);
+    }
   }
 
   /**
@@ -812,11 +809,7 @@ public final class CoverTree {
       queue.pop();
       counters.nodesVisited++;
       if (isBucket) {
-        if (rules.reads()) {
-          rules.scan(bucket(id));
-        } else {
-          rules.reached(id);
-        }
+        rules.scan(bucket(id));
       } else {
         expand(routing(id), rules);
       }
@@ -837,7 +830,13 @@ public final class CoverTree {
     counters.dots += n;
     for (int e = 0; e < n; e++) {
       double bound = rules.bound(scratch[e], r.radii[e], r.maxNorms[e], r.minBars[e]);
-      if (!rules.prune(bound)) {
+      if (rules.prune(bound)) {
+        continue;
+      }
+      if (r.childIsBucket[e] && !rules.reads()) {
+        counters.nodesVisited++;
+        rules.reached(r.childIds[e], scratch[e], r.radii[e], r.maxNorms[e]);
+      } else {
         queue.push(bound, r.childIds[e], r.childIsBucket[e]);
       }
     }

@@ -1,7 +1,6 @@
 package io.simjoin.state;
 
 import io.simjoin.state.kernel.DotKernel;
-import it.unimi.dsi.fastutil.longs.LongConsumer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +18,18 @@ final class ReverseRules extends SearchRules {
   /** Whether reported scores are the kernel's; else they are the screen's (see {@link #scan}). */
   private boolean exactScores;
 
-  /** When set, buckets reached are only reported here, by id, and not screened. */
-  private LongConsumer collect;
+  /** When set, buckets reached are only reported here, with the item's bound, and not screened. */
+  private Reached collect;
+
+  /** Where a collecting traversal reports a bucket it reaches. */
+  @FunctionalInterface
+  interface Reached {
+    /**
+     * The item reaches bucket {@code bucketId}: {@code bound} is an upper bound of its score with
+     * any point of the bucket, plus its slack.
+     */
+    void bucket(long bucketId, double bound);
+  }
 
   ReverseRules(DotKernel kernel, int dim, TreeCounters counters) {
     super(kernel, dim, counters);
@@ -35,7 +44,7 @@ final class ReverseRules extends SearchRules {
   }
 
   /** Starts a traversal that reports the buckets it reaches to {@code buckets} instead. */
-  void startCollecting(float[] item, double itemNorm, double slack, LongConsumer buckets) {
+  void startCollecting(float[] item, double itemNorm, double slack, Reached buckets) {
     start(item, itemNorm, slack, false);
     this.collect = buckets;
   }
@@ -57,8 +66,8 @@ final class ReverseRules extends SearchRules {
   }
 
   @Override
-  void reached(long bucketId) {
-    collect.accept(bucketId);
+  void reached(long bucketId, float dotWithCentre, float radius, float maxNorm) {
+    collect.bucket(bucketId, scoreBound(dotWithCentre, radius, maxNorm) + slack);
   }
 
   /** The bars do not move during a search: every entry that passes at push is visited anyway. */

@@ -26,7 +26,6 @@ abstract class SearchRules {
   final double slackFactor;
   float[] probe;
   double probeNorm;
-
   float[] scores = new float[64];
 
   /**
@@ -140,15 +139,18 @@ abstract class SearchRules {
   abstract void scan(Bucket bucket);
 
   /**
-   * Whether the search evaluates the buckets it reaches ({@link #scan}), or only notes their ids
-   * ({@link #reached}), so the traversal need not read them from the store.
+   * Whether the search evaluates the buckets it reaches ({@link #scan}), or only notes them ({@link
+   * #reached}) as its traversal comes upon them, so they are neither queued nor read.
    */
   boolean reads() {
     return true;
   }
 
-  /** Notes a bucket the search reached, when it does not {@link #reads read} buckets. */
-  void reached(long bucketId) {
+  /**
+   * Notes a bucket the search reached, when it does not {@link #reads read} buckets, with the
+   * probe's product with the bucket's centre and the bucket's radius and largest norm.
+   */
+  void reached(long bucketId, float dotWithCentre, float radius, float maxNorm) {
     throw new UnsupportedOperationException("this search reads its buckets");
   }
 

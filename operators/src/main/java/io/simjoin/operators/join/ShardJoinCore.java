@@ -130,7 +130,7 @@ public final class ShardJoinCore {
     Map<String, Integer> index = new HashMap<>(2 * n);
     for (int j = 0; j < n; j++) {
       String id = ids.get(j);
-      if (index.put(id, j) != null || items.vector(id) != null) {
+      if (index.put(id, j) != null || items.contains(id)) {
         throw new IllegalArgumentException(
             "item '" + id + "' repeats or is already held: a batch takes new items only");
       }
