@@ -100,6 +100,7 @@ public final class DeadLetter {
   private final ItemEvent item;
   private final QueryEvent query;
   private final byte[] record;
+  private final Origin recordOrigin;
   private final long timestamp;
 
   private DeadLetter(
@@ -109,6 +110,7 @@ public final class DeadLetter {
       ItemEvent item,
       QueryEvent query,
       byte[] record,
+      Origin recordOrigin,
       long timestamp) {
     this.reason = reason;
     this.message = message;
@@ -116,6 +118,7 @@ public final class DeadLetter {
     this.item = item;
     this.query = query;
     this.record = record;
+    this.recordOrigin = recordOrigin;
     this.timestamp = timestamp;
   }
 
@@ -131,7 +134,7 @@ public final class DeadLetter {
   public static DeadLetter forItem(Reason reason, String message, ItemEvent item) {
     checkEventReason(reason, message);
     Objects.requireNonNull(item, "DeadLetter.forItem: item is null");
-    return new DeadLetter(reason, message, Subject.ITEM, item, null, null, item.timestamp());
+    return new DeadLetter(reason, message, Subject.ITEM, item, null, null, null, item.timestamp());
   }
 
   /**
@@ -146,7 +149,8 @@ public final class DeadLetter {
   public static DeadLetter forQuery(Reason reason, String message, QueryEvent query) {
     checkEventReason(reason, message);
     Objects.requireNonNull(query, "DeadLetter.forQuery: query is null");
-    return new DeadLetter(reason, message, Subject.QUERY, null, query, null, query.timestamp());
+    return new DeadLetter(
+        reason, message, Subject.QUERY, null, query, null, null, query.timestamp());
   }
 
   /**
@@ -159,9 +163,26 @@ public final class DeadLetter {
    * @throws IllegalArgumentException if message is empty
    */
   public static DeadLetter undecodable(byte[] record, String message, long timestamp) {
+    return undecodable(record, message, timestamp, null);
+  }
+
+  /**
+   * A record that could not be decoded, with reason {@link Reason#UNDECODABLE}, and where it was
+   * read.
+   *
+   * @param record the record's bytes, copied; null (a Kafka tombstone) is kept as empty
+   * @param message what was wrong (the decoder's error) and what to fix
+   * @param timestamp the record's timestamp, milliseconds since the epoch
+   * @param origin the record's topic, partition and offset, or null if unknown
+   * @throws NullPointerException if message is null
+   * @throws IllegalArgumentException if message is empty
+   */
+  public static DeadLetter undecodable(
+      byte[] record, String message, long timestamp, Origin origin) {
     checkMessage(message);
     byte[] copy = record == null ? new byte[0] : record.clone();
-    return new DeadLetter(Reason.UNDECODABLE, message, Subject.RECORD, null, null, copy, timestamp);
+    return new DeadLetter(
+        Reason.UNDECODABLE, message, Subject.RECORD, null, null, copy, origin, timestamp);
   }
 
   static DeadLetter trusted(
@@ -171,8 +192,9 @@ public final class DeadLetter {
       ItemEvent item,
       QueryEvent query,
       byte[] record,
+      Origin recordOrigin,
       long timestamp) {
-    return new DeadLetter(reason, message, subject, item, query, record, timestamp);
+    return new DeadLetter(reason, message, subject, item, query, record, recordOrigin, timestamp);
   }
 
   private static void checkEventReason(Reason reason, String message) {
@@ -223,6 +245,22 @@ public final class DeadLetter {
 
   byte[] recordNoCopy() {
     return record;
+  }
+
+  /**
+   * Where the rejected input was read: the origin of the item or query, or of the undecodable
+   * record, if its decoder said.
+   */
+  public Optional<Origin> origin() {
+    return switch (subject) {
+      case ITEM -> item.origin();
+      case QUERY -> query.origin();
+      case RECORD -> Optional.ofNullable(recordOrigin);
+    };
+  }
+
+  Origin recordOrigin() {
+    return recordOrigin;
   }
 
   /** The rejected event's timestamp, milliseconds since the epoch. */
@@ -295,12 +333,13 @@ public final class DeadLetter {
         && message.equals(d.message)
         && Objects.equals(item, d.item)
         && Objects.equals(query, d.query)
+        && Objects.equals(recordOrigin, d.recordOrigin)
         && Arrays.equals(record, d.record);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Objects.hash(reason, message, subject, item, query, timestamp)
+    return 31 * Objects.hash(reason, message, subject, item, query, recordOrigin, timestamp)
         + Arrays.hashCode(record);
   }
 

@@ -9,9 +9,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink serializer for {@link DeadLetter}. Format 1: reason (byte), message (Flink string
+ * Flink serializer for {@link DeadLetter}. Format 2: reason (byte), message (Flink string
  * encoding), timestamp (long), subject (byte), then the item in {@link ItemEventSerializer}'s
- * format, the query in {@link QueryEventSerializer}'s, or the record (int length, bytes).
+ * format, the query in {@link QueryEventSerializer}'s, or the record (int length, bytes) and its
+ * origin. Format 1 had no origins.
  *
  * <p>The format embeds the item and query formats: a change to either is a change to this one.
  */
@@ -21,7 +22,7 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
   private static final long serialVersionUID = 1L;
 
   /** The binary format written; bump it, and keep a reader for the old one, on any change. */
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
 
   /** The serializer; it is stateless, so one instance serves every thread. */
   public static final DeadLetterSerializer INSTANCE = new DeadLetterSerializer();
@@ -48,12 +49,17 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
         byte[] record = d.recordNoCopy();
         out.writeInt(record.length);
         out.write(record);
+        Wire.writeOrigin(d.recordOrigin(), out);
       }
     }
   }
 
   @Override
   public DeadLetter deserialize(DataInputView in) throws IOException {
+    return read(in, FORMAT_VERSION);
+  }
+
+  static DeadLetter read(DataInputView in, int format) throws IOException {
     DeadLetter.Reason reason = reason(in.readByte());
     String message = Wire.readString(in);
     long timestamp = in.readLong();
@@ -61,9 +67,10 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
     ItemEvent item = null;
     QueryEvent query = null;
     byte[] record = null;
+    Origin origin = null;
     switch (subject) {
-      case ITEM -> item = ItemEventSerializer.INSTANCE.deserialize(in);
-      case QUERY -> query = QueryEventSerializer.INSTANCE.deserialize(in);
+      case ITEM -> item = ItemEventSerializer.read(in, format);
+      case QUERY -> query = QueryEventSerializer.read(in, format);
       case RECORD -> {
         int n = in.readInt();
         if (n < 0) {
@@ -71,9 +78,10 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
         }
         record = new byte[n];
         in.readFully(record);
+        origin = format >= 2 ? Wire.readOrigin(in) : null;
       }
     }
-    return DeadLetter.trusted(reason, message, subject, item, query, record, timestamp);
+    return DeadLetter.trusted(reason, message, subject, item, query, record, origin, timestamp);
   }
 
   /** Codes, not ordinals: reordering or adding reasons must not change what is on disk. */
@@ -137,7 +145,37 @@ public final class DeadLetterSerializer extends EventSerializer<DeadLetter> {
 
     @Override
     protected TypeSerializer<DeadLetter> serializerForFormat(int format) {
-      return INSTANCE;
+      return format == FORMAT_VERSION ? INSTANCE : new OldFormatReader(format);
+    }
+  }
+
+  /** Reads an older format (in-flight records of an unaligned checkpoint), writes the current. */
+  static final class OldFormatReader extends EventSerializer<DeadLetter> {
+    private static final long serialVersionUID = 1L;
+    private final int format;
+
+    OldFormatReader(int format) {
+      this.format = format;
+    }
+
+    @Override
+    public DeadLetter createInstance() {
+      return INSTANCE.createInstance();
+    }
+
+    @Override
+    public void serialize(DeadLetter d, DataOutputView out) throws IOException {
+      INSTANCE.serialize(d, out);
+    }
+
+    @Override
+    public DeadLetter deserialize(DataInputView in) throws IOException {
+      return read(in, format);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<DeadLetter> snapshotConfiguration() {
+      return new Snapshot();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.simjoin.operators.events;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -48,13 +49,16 @@ public final class ItemEvent {
   private final Op op;
   private final float[] vector;
   private final long timestamp;
+  private final Origin origin;
 
-  private ItemEvent(String namespace, String id, Op op, float[] vector, long timestamp) {
+  private ItemEvent(
+      String namespace, String id, Op op, float[] vector, long timestamp, Origin origin) {
     this.namespace = namespace;
     this.id = id;
     this.op = op;
     this.vector = vector;
     this.timestamp = timestamp;
+    this.origin = origin;
   }
 
   /**
@@ -70,7 +74,7 @@ public final class ItemEvent {
     requireNamespaceAndId(namespace, id, "ItemEvent.upsert");
     Objects.requireNonNull(
         vector, "ItemEvent.upsert: vector is null; pass the item's vector, or use delete(...)");
-    return new ItemEvent(namespace, id, Op.UPSERT, vector.clone(), timestamp);
+    return new ItemEvent(namespace, id, Op.UPSERT, vector.clone(), timestamp, null);
   }
 
   /**
@@ -83,7 +87,7 @@ public final class ItemEvent {
    */
   public static ItemEvent delete(String namespace, String id, long timestamp) {
     requireNamespaceAndId(namespace, id, "ItemEvent.delete");
-    return new ItemEvent(namespace, id, Op.DELETE, null, timestamp);
+    return new ItemEvent(namespace, id, Op.DELETE, null, timestamp, null);
   }
 
   /**
@@ -103,12 +107,27 @@ public final class ItemEvent {
         "ItemEvent.of: op is null; a record without a readable op is undecodable: route it"
             + " with DeadLetter.undecodable(...)");
     float[] kept = op == Op.DELETE || vector == null ? null : vector.clone();
-    return new ItemEvent(namespace, id, op, kept, timestamp);
+    return new ItemEvent(namespace, id, op, kept, timestamp, null);
   }
 
   /** For deserializers: the array is owned by the new event. */
-  static ItemEvent trusted(String namespace, String id, Op op, float[] vector, long timestamp) {
-    return new ItemEvent(namespace, id, op, vector, timestamp);
+  static ItemEvent trusted(
+      String namespace, String id, Op op, float[] vector, long timestamp, Origin origin) {
+    return new ItemEvent(namespace, id, op, vector, timestamp, origin);
+  }
+
+  /**
+   * This event with the place it was read from; dead letters made from it carry that place.
+   *
+   * @param origin where the record was read, or null for none
+   */
+  public ItemEvent withOrigin(Origin origin) {
+    return new ItemEvent(namespace, id, op, vector, timestamp, origin);
+  }
+
+  /** Where the event was read (a Kafka record), if its decoder said. */
+  public Optional<Origin> origin() {
+    return Optional.ofNullable(origin);
   }
 
   private static void requireNamespaceAndId(String namespace, String id, String factory) {
@@ -183,12 +202,13 @@ public final class ItemEvent {
         && op == e.op
         && Objects.equals(namespace, e.namespace)
         && Objects.equals(id, e.id)
+        && Objects.equals(origin, e.origin)
         && Arrays.equals(vector, e.vector);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Objects.hash(namespace, id, op, timestamp) + Arrays.hashCode(vector);
+    return 31 * Objects.hash(namespace, id, op, timestamp, origin) + Arrays.hashCode(vector);
   }
 
   @Override
@@ -202,6 +222,7 @@ public final class ItemEvent {
         + (op == Op.DELETE ? "" : " vector=" + Text.vector(vector))
         + " timestamp="
         + timestamp
+        + (origin == null ? "" : " origin=" + origin)
         + '}';
   }
 }

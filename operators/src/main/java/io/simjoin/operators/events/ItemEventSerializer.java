@@ -9,8 +9,9 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink serializer for {@link ItemEvent}. Format 1: namespace and id (Flink string encoding, null
- * allowed), op (byte), timestamp (long), vector (int length, -1 for none, then the floats).
+ * Flink serializer for {@link ItemEvent}. Format 2: namespace and id (Flink string encoding, null
+ * allowed), op (byte), timestamp (long), vector (int length, -1 for none, then the floats), origin
+ * (a presence byte, then topic, partition and offset). Format 1 had no origin.
  */
 @PublicEvolving
 public final class ItemEventSerializer extends EventSerializer<ItemEvent> {
@@ -18,7 +19,7 @@ public final class ItemEventSerializer extends EventSerializer<ItemEvent> {
   private static final long serialVersionUID = 1L;
 
   /** The binary format written; bump it, and keep a reader for the old one, on any change. */
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
 
   /** The serializer; it is stateless, so one instance serves every thread. */
   public static final ItemEventSerializer INSTANCE = new ItemEventSerializer();
@@ -39,16 +40,22 @@ public final class ItemEventSerializer extends EventSerializer<ItemEvent> {
     out.writeByte(opCode(e.op()));
     out.writeLong(e.timestamp());
     Wire.writeVector(e.vectorNoCopy(), out);
+    Wire.writeOrigin(e.origin().orElse(null), out);
   }
 
   @Override
   public ItemEvent deserialize(DataInputView in) throws IOException {
+    return read(in, FORMAT_VERSION);
+  }
+
+  static ItemEvent read(DataInputView in, int format) throws IOException {
     String namespace = Wire.readString(in);
     String id = Wire.readString(in);
     ItemEvent.Op op = op(in.readByte());
     long timestamp = in.readLong();
     float[] vector = Wire.readVector(in);
-    return ItemEvent.trusted(namespace, id, op, vector, timestamp);
+    Origin origin = format >= 2 ? Wire.readOrigin(in) : null;
+    return ItemEvent.trusted(namespace, id, op, vector, timestamp, origin);
   }
 
   static byte opCode(ItemEvent.Op op) {
@@ -80,7 +87,40 @@ public final class ItemEventSerializer extends EventSerializer<ItemEvent> {
 
     @Override
     protected TypeSerializer<ItemEvent> serializerForFormat(int format) {
-      return INSTANCE;
+      return format == FORMAT_VERSION ? INSTANCE : new OldFormatReader(format);
+    }
+  }
+
+  /**
+   * Reads an older format, writes the current one. Events are never in keyed state, but the
+   * in-flight records of an unaligned checkpoint are, serialized in the format of their day.
+   */
+  static final class OldFormatReader extends EventSerializer<ItemEvent> {
+    private static final long serialVersionUID = 1L;
+    private final int format;
+
+    OldFormatReader(int format) {
+      this.format = format;
+    }
+
+    @Override
+    public ItemEvent createInstance() {
+      return INSTANCE.createInstance();
+    }
+
+    @Override
+    public void serialize(ItemEvent e, DataOutputView out) throws IOException {
+      INSTANCE.serialize(e, out);
+    }
+
+    @Override
+    public ItemEvent deserialize(DataInputView in) throws IOException {
+      return read(in, format);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ItemEvent> snapshotConfiguration() {
+      return new Snapshot();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.simjoin.operators.events;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -57,6 +58,7 @@ public final class QueryEvent {
   private final boolean hasThreshold;
   private final float threshold;
   private final long timestamp;
+  private final Origin origin;
 
   private QueryEvent(
       String namespace,
@@ -66,7 +68,8 @@ public final class QueryEvent {
       int k,
       boolean hasThreshold,
       float threshold,
-      long timestamp) {
+      long timestamp,
+      Origin origin) {
     this.namespace = namespace;
     this.id = id;
     this.op = op;
@@ -75,6 +78,7 @@ public final class QueryEvent {
     this.hasThreshold = hasThreshold;
     this.threshold = hasThreshold ? threshold : 0f;
     this.timestamp = timestamp;
+    this.origin = origin;
   }
 
   /**
@@ -114,14 +118,14 @@ public final class QueryEvent {
    */
   public static QueryEvent cancel(String namespace, String id, long timestamp) {
     requireNamespaceAndId(namespace, id, "QueryEvent.cancel");
-    return new QueryEvent(namespace, id, Op.CANCEL, null, 0, false, 0f, timestamp);
+    return new QueryEvent(namespace, id, Op.CANCEL, null, 0, false, 0f, timestamp, null);
   }
 
   private static QueryEvent searching(
       String namespace, String id, Op op, float[] vector, int k, long timestamp, String factory) {
     requireNamespaceAndId(namespace, id, factory);
     Objects.requireNonNull(vector, factory + ": vector is null; pass the query vector");
-    return new QueryEvent(namespace, id, op, vector.clone(), k, false, 0f, timestamp);
+    return new QueryEvent(namespace, id, op, vector.clone(), k, false, 0f, timestamp, null);
   }
 
   /**
@@ -143,7 +147,7 @@ public final class QueryEvent {
         "QueryEvent.of: op is null; a record without a readable op is undecodable: route it"
             + " with DeadLetter.undecodable(...)");
     if (op == Op.CANCEL) {
-      return new QueryEvent(namespace, id, op, null, 0, false, 0f, timestamp);
+      return new QueryEvent(namespace, id, op, null, 0, false, 0f, timestamp, null);
     }
     return new QueryEvent(
         namespace,
@@ -153,7 +157,8 @@ public final class QueryEvent {
         k,
         threshold != null,
         threshold == null ? 0f : threshold,
-        timestamp);
+        timestamp,
+        null);
   }
 
   /** For deserializers: the array is owned by the new event. */
@@ -165,8 +170,23 @@ public final class QueryEvent {
       int k,
       boolean hasThreshold,
       float threshold,
-      long timestamp) {
-    return new QueryEvent(namespace, id, op, vector, k, hasThreshold, threshold, timestamp);
+      long timestamp,
+      Origin origin) {
+    return new QueryEvent(namespace, id, op, vector, k, hasThreshold, threshold, timestamp, origin);
+  }
+
+  /**
+   * This event with the place it was read from; dead letters made from it carry that place.
+   *
+   * @param origin where the record was read, or null for none
+   */
+  public QueryEvent withOrigin(Origin origin) {
+    return new QueryEvent(namespace, id, op, vector, k, hasThreshold, threshold, timestamp, origin);
+  }
+
+  /** Where the event was read (a Kafka record), if its decoder said. */
+  public Optional<Origin> origin() {
+    return Optional.ofNullable(origin);
   }
 
   private static void requireNamespaceAndId(String namespace, String id, String factory) {
@@ -185,7 +205,7 @@ public final class QueryEvent {
       throw new IllegalStateException(
           "withThreshold on a CANCEL: put the threshold on the ONCE or REGISTER event");
     }
-    return new QueryEvent(namespace, id, op, vector, k, true, threshold, timestamp);
+    return new QueryEvent(namespace, id, op, vector, k, true, threshold, timestamp, origin);
   }
 
   /** The namespace (an independent index); null or empty only on events that fail validation. */
@@ -285,12 +305,13 @@ public final class QueryEvent {
         && op == e.op
         && Objects.equals(namespace, e.namespace)
         && Objects.equals(id, e.id)
+        && Objects.equals(origin, e.origin)
         && Arrays.equals(vector, e.vector);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Objects.hash(namespace, id, op, k, hasThreshold, threshold, timestamp)
+    return 31 * Objects.hash(namespace, id, op, k, hasThreshold, threshold, timestamp, origin)
         + Arrays.hashCode(vector);
   }
 
@@ -310,6 +331,10 @@ public final class QueryEvent {
       }
       sb.append(" vector=").append(Text.vector(vector));
     }
-    return sb.append(" timestamp=").append(timestamp).append('}').toString();
+    sb.append(" timestamp=").append(timestamp);
+    if (origin != null) {
+      sb.append(" origin=").append(origin);
+    }
+    return sb.append('}').toString();
   }
 }

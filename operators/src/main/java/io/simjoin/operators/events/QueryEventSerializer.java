@@ -9,9 +9,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink serializer for {@link QueryEvent}. Format 1: namespace and id (Flink string encoding, null
+ * Flink serializer for {@link QueryEvent}. Format 2: namespace and id (Flink string encoding, null
  * allowed), op (byte), timestamp (long), k (int), threshold (boolean, then the float if present),
- * vector (int length, -1 for none, then the floats).
+ * vector (int length, -1 for none, then the floats), origin (a presence byte, then topic, partition
+ * and offset). Format 1 had no origin.
  */
 @PublicEvolving
 public final class QueryEventSerializer extends EventSerializer<QueryEvent> {
@@ -19,7 +20,7 @@ public final class QueryEventSerializer extends EventSerializer<QueryEvent> {
   private static final long serialVersionUID = 1L;
 
   /** The binary format written; bump it, and keep a reader for the old one, on any change. */
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
 
   /** The serializer; it is stateless, so one instance serves every thread. */
   public static final QueryEventSerializer INSTANCE = new QueryEventSerializer();
@@ -45,10 +46,15 @@ public final class QueryEventSerializer extends EventSerializer<QueryEvent> {
       out.writeFloat(e.threshold());
     }
     Wire.writeVector(e.vectorNoCopy(), out);
+    Wire.writeOrigin(e.origin().orElse(null), out);
   }
 
   @Override
   public QueryEvent deserialize(DataInputView in) throws IOException {
+    return read(in, FORMAT_VERSION);
+  }
+
+  static QueryEvent read(DataInputView in, int format) throws IOException {
     String namespace = Wire.readString(in);
     String id = Wire.readString(in);
     QueryEvent.Op op = op(in.readByte());
@@ -57,7 +63,9 @@ public final class QueryEventSerializer extends EventSerializer<QueryEvent> {
     boolean hasThreshold = in.readBoolean();
     float threshold = hasThreshold ? in.readFloat() : 0f;
     float[] vector = Wire.readVector(in);
-    return QueryEvent.trusted(namespace, id, op, vector, k, hasThreshold, threshold, timestamp);
+    Origin origin = format >= 2 ? Wire.readOrigin(in) : null;
+    return QueryEvent.trusted(
+        namespace, id, op, vector, k, hasThreshold, threshold, timestamp, origin);
   }
 
   static byte opCode(QueryEvent.Op op) {
@@ -91,7 +99,40 @@ public final class QueryEventSerializer extends EventSerializer<QueryEvent> {
 
     @Override
     protected TypeSerializer<QueryEvent> serializerForFormat(int format) {
-      return INSTANCE;
+      return format == FORMAT_VERSION ? INSTANCE : new OldFormatReader(format);
+    }
+  }
+
+  /**
+   * Reads an older format, writes the current one. Events are never in keyed state, but the
+   * in-flight records of an unaligned checkpoint are, serialized in the format of their day.
+   */
+  static final class OldFormatReader extends EventSerializer<QueryEvent> {
+    private static final long serialVersionUID = 1L;
+    private final int format;
+
+    OldFormatReader(int format) {
+      this.format = format;
+    }
+
+    @Override
+    public QueryEvent createInstance() {
+      return INSTANCE.createInstance();
+    }
+
+    @Override
+    public void serialize(QueryEvent e, DataOutputView out) throws IOException {
+      INSTANCE.serialize(e, out);
+    }
+
+    @Override
+    public QueryEvent deserialize(DataInputView in) throws IOException {
+      return read(in, format);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<QueryEvent> snapshotConfiguration() {
+      return new Snapshot();
     }
   }
 }

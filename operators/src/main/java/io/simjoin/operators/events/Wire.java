@@ -51,6 +51,27 @@ final class Wire {
     return v;
   }
 
+  /** An optional {@link Origin}: a presence byte, then topic, partition and offset. */
+  static void writeOrigin(Origin origin, DataOutputView out) throws IOException {
+    out.writeBoolean(origin != null);
+    if (origin != null) {
+      writeString(origin.topic(), out);
+      out.writeInt(origin.partition());
+      out.writeLong(origin.offset());
+    }
+  }
+
+  static Origin readOrigin(DataInputView in) throws IOException {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    String topic = readString(in);
+    if (topic == null) {
+      throw new IOException("Corrupt record: origin without a topic");
+    }
+    return new Origin(topic, in.readInt(), in.readLong());
+  }
+
   /** Enum codes are part of the format: an unknown one is corruption or a newer writer. */
   static IOException unknownCode(String what, int code) {
     return new IOException(

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class EventWireFormatTest {
 
-  // Format 1 of the events written in the tests below.
+  // Format 1 of the events written in the tests below (item, query and dead-letter formats are at 2
+  // since origins were added: format 2 is format 1 followed by the origin).
   private static final String ITEM_HEX = "026e0269000000000000000002000000013f800000";
   private static final String DELETE_HEX = "0001010000000000000000ffffffff";
   private static final String QUERY_HEX =
@@ -27,6 +28,11 @@ class EventWireFormatTest {
       "026e0271000000000000000400000000000000020302620000000102613f800000";
   private static final String MATCH_HEX = "026e027102613f800000010000000000000002";
   private static final String DEAD_LETTER_HEX = "00026d0000000000000002020000000107";
+
+  // No origin: one false byte. Origin topic "t", partition 3, offset 17.
+  private static final String NO_ORIGIN = "00";
+  private static final String ORIGIN_T_3_17 = "01" + "0274" + "00000003" + "0000000000000011";
+  private static final Origin T_3_17 = new Origin("t", 3, 17L);
 
   private static <T> byte[] bytes(TypeSerializer<T> serializer, T value) throws IOException {
     DataOutputSerializer out = new DataOutputSerializer(64);
@@ -45,30 +51,64 @@ class EventWireFormatTest {
     return HexFormat.of().formatHex(b);
   }
 
+  private static <T> T read(TypeSerializer<T> serializer, String hex) throws IOException {
+    DataInputDeserializer in = new DataInputDeserializer(HexFormat.of().parseHex(hex));
+    T back = serializer.deserialize(in);
+    assertThat(in.available()).isZero();
+    return back;
+  }
+
   @Test
-  void formatVersionsAreOne() {
+  void formatVersions() {
     assertThat(
             List.of(
                 ItemEventSerializer.FORMAT_VERSION,
                 QueryEventSerializer.FORMAT_VERSION,
-                TopKUpdateSerializer.FORMAT_VERSION,
-                ThresholdMatchSerializer.FORMAT_VERSION,
                 DeadLetterSerializer.FORMAT_VERSION))
+        .containsOnly(2);
+    assertThat(
+            List.of(TopKUpdateSerializer.FORMAT_VERSION, ThresholdMatchSerializer.FORMAT_VERSION))
         .containsOnly(1);
   }
 
   @Test
-  void itemEventFormat1() throws IOException {
+  void itemEventFormat2() throws IOException {
     ItemEvent e = ItemEvent.upsert("n", "i", new float[] {1f}, 2L);
-    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, e))).isEqualTo(ITEM_HEX);
+    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, e))).isEqualTo(ITEM_HEX + NO_ORIGIN);
     ItemEvent d = ItemEvent.of(null, "", ItemEvent.Op.DELETE, null, 0L);
-    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, d))).isEqualTo(DELETE_HEX);
+    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, d))).isEqualTo(DELETE_HEX + NO_ORIGIN);
+    ItemEvent located = e.withOrigin(T_3_17);
+    assertThat(hex(bytes(ItemEventSerializer.INSTANCE, located)))
+        .isEqualTo(ITEM_HEX + ORIGIN_T_3_17);
+    assertThat(roundTrip(ItemEventSerializer.INSTANCE, located).origin()).contains(T_3_17);
   }
 
   @Test
-  void queryEventFormat1() throws IOException {
+  void itemEventFormat1IsStillRead() throws IOException {
+    // a snapshot that says format 1, as one written before origins were added
+    DataOutputSerializer formatOne = new DataOutputSerializer(4);
+    formatOne.writeInt(1);
+    ItemEventSerializer.Snapshot snapshot = new ItemEventSerializer.Snapshot();
+    snapshot.readSnapshot(
+        snapshot.getCurrentVersion(),
+        new DataInputDeserializer(formatOne.getCopyOfBuffer()),
+        getClass().getClassLoader());
+    TypeSerializer<ItemEvent> v1 = snapshot.restoreSerializer();
+    assertThat(v1).isInstanceOf(ItemEventSerializer.OldFormatReader.class);
+    ItemEvent e = read(v1, ITEM_HEX);
+    assertThat(e).isEqualTo(ItemEvent.upsert("n", "i", new float[] {1f}, 2L));
+    assertThat(e.origin()).isEmpty();
+    assertThat(hex(bytes(v1, e))).isEqualTo(ITEM_HEX + NO_ORIGIN);
+  }
+
+  @Test
+  void queryEventFormat2() throws IOException {
     QueryEvent q = QueryEvent.register("n", "q", new float[] {1f}, 3, 2L).withThreshold(0.5f);
-    assertThat(hex(bytes(QueryEventSerializer.INSTANCE, q))).isEqualTo(QUERY_HEX);
+    assertThat(hex(bytes(QueryEventSerializer.INSTANCE, q))).isEqualTo(QUERY_HEX + NO_ORIGIN);
+    QueryEvent located = q.withOrigin(T_3_17);
+    assertThat(hex(bytes(QueryEventSerializer.INSTANCE, located)))
+        .isEqualTo(QUERY_HEX + ORIGIN_T_3_17);
+    assertThat(read(new QueryEventSerializer.OldFormatReader(1), QUERY_HEX)).isEqualTo(q);
   }
 
   @Test
@@ -86,9 +126,26 @@ class EventWireFormatTest {
   }
 
   @Test
-  void deadLetterFormat1() throws IOException {
+  void deadLetterFormat2() throws IOException {
     DeadLetter d = DeadLetter.undecodable(new byte[] {7}, "m", 2L);
-    assertThat(hex(bytes(DeadLetterSerializer.INSTANCE, d))).isEqualTo(DEAD_LETTER_HEX);
+    assertThat(hex(bytes(DeadLetterSerializer.INSTANCE, d))).isEqualTo(DEAD_LETTER_HEX + NO_ORIGIN);
+    DeadLetter located = DeadLetter.undecodable(new byte[] {7}, "m", 2L, T_3_17);
+    assertThat(hex(bytes(DeadLetterSerializer.INSTANCE, located)))
+        .isEqualTo(DEAD_LETTER_HEX + ORIGIN_T_3_17);
+    assertThat(roundTrip(DeadLetterSerializer.INSTANCE, located).origin()).contains(T_3_17);
+    assertThat(read(new DeadLetterSerializer.OldFormatReader(1), DEAD_LETTER_HEX)).isEqualTo(d);
+  }
+
+  @Test
+  void aDeadLetterCarriesTheOriginOfItsEvent() throws IOException {
+    ItemEvent item = ItemEvent.upsert("n", "i", new float[] {Float.NaN}, 2L).withOrigin(T_3_17);
+    DeadLetter d = DeadLetter.forItem(DeadLetter.Reason.NON_FINITE_COMPONENT, "nan", item);
+    assertThat(d.origin()).contains(T_3_17);
+    assertThat(roundTrip(DeadLetterSerializer.INSTANCE, d).origin()).contains(T_3_17);
+    QueryEvent q = QueryEvent.once("n", "q", new float[] {1f}, 0, 2L).withOrigin(T_3_17);
+    DeadLetter dq = DeadLetter.forQuery(DeadLetter.Reason.K_NOT_POSITIVE, "k", q);
+    assertThat(roundTrip(DeadLetterSerializer.INSTANCE, dq).origin()).contains(T_3_17);
+    assertThat(DeadLetter.undecodable(null, "m", 1L).origin()).isEmpty();
   }
 
   @Test

@@ -54,7 +54,8 @@ class VersionedSerializerSnapshotTest {
       TypeSerializerSnapshot written = serializer.snapshotConfiguration();
       TypeSerializerSnapshot restored = read(write(written));
       assertThat(restored).isInstanceOf(written.getClass());
-      assertThat(((VersionedSerializerSnapshot) restored).formatVersion()).isEqualTo(1);
+      assertThat(((VersionedSerializerSnapshot) restored).formatVersion())
+          .isEqualTo(((VersionedSerializerSnapshot) written).formatVersion());
       TypeSerializerSchemaCompatibility compat =
           serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
       assertThat(compat.isCompatibleAsIs()).as(serializer.getClass().getSimpleName()).isTrue();
@@ -65,15 +66,15 @@ class VersionedSerializerSnapshotTest {
   @Test
   void theSnapshotStoresTheFormatVersion() throws Exception {
     assertThat(write(ItemEventSerializer.INSTANCE.snapshotConfiguration()))
-        .isEqualTo(snapshotBytes(ItemEventSerializer.Snapshot.class, 1, 1));
+        .isEqualTo(snapshotBytes(ItemEventSerializer.Snapshot.class, 1, 2));
   }
 
   @Test
   void aFormatFromANewerWriterIsRefusedWithAClearMessage() throws Exception {
-    byte[] bytes = snapshotBytes(ItemEventSerializer.Snapshot.class, 1, 2);
+    byte[] bytes = snapshotBytes(ItemEventSerializer.Snapshot.class, 1, 3);
     assertThatThrownBy(() -> read(bytes))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("format version 2 is unknown")
+        .hasMessageContaining("format version 3 is unknown")
         .hasMessageContaining("newer simjoin");
     byte[] newerSnapshot = snapshotBytes(ItemEventSerializer.Snapshot.class, 2, 1);
     assertThatThrownBy(() -> read(newerSnapshot))
