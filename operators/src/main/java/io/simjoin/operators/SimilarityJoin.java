@@ -49,6 +49,9 @@ public final class SimilarityJoin {
   public static final String UID_SHARD_JOIN = "simjoin-shard-join";
   public static final String UID_TOPK_MERGE = "simjoin-topk-merge";
 
+  /** Shards per namespace unless {@code shards} says. */
+  public static final int DEFAULT_SHARDS = 4;
+
   /** Decoded tree nodes a ShardJoin subtask keeps per tree unless {@code keptNodes} says. */
   public static final int DEFAULT_KEPT_NODES = 2048;
 
@@ -76,7 +79,7 @@ public final class SimilarityJoin {
   public static final class Builder {
     private DataStream<ItemEvent> items;
     private DataStream<QueryEvent> queries;
-    private int shards = 4;
+    private int shards = DEFAULT_SHARDS;
     private int maxK = EventValidator.DEFAULT_MAX_K;
     private int maxDimension = EventValidator.DEFAULT_MAX_DIMENSION;
     private int maxStandingQueries = EventValidator.DEFAULT_MAX_STANDING_QUERIES_PER_NAMESPACE;
