@@ -187,6 +187,14 @@ public final class BenchCommand implements Callable<Integer> {
   boolean e2e;
 
   @Option(
+      names = "--kafka",
+      description =
+          "With --e2e: also run the same stream through a real Kafka broker (a child JVM) and the"
+              + " Kafka job, exactly-once, and print its JSON line after the in-memory one, with"
+              + " key kafka_vs_memory (the in-memory items/s over Kafka's).")
+  boolean kafka;
+
+  @Option(
       names = "--standing",
       paramLabel = "N",
       defaultValue = "1000",
@@ -262,6 +270,9 @@ public final class BenchCommand implements Callable<Integer> {
           out.println(o.json);
           out.flush();
           exact &= o.exact;
+          if (kafka) {
+            exact &= runKafka(o, run, out, err);
+          }
         }
         return exact ? 0 : 1;
       }
@@ -274,6 +285,45 @@ public final class BenchCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+  }
+
+  /** The Kafka run after an in-memory one; prints its line with the ratio of the two rates. */
+  private boolean runKafka(Outcome memory, int run, PrintWriter out, PrintWriter err) {
+    KafkaE2e runner =
+        java.util.ServiceLoader.load(KafkaE2e.class)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "--kafka needs the jobs module (run it through ./simjoin)"));
+    KafkaE2e.Result r;
+    try {
+      r =
+          runner.run(
+              new KafkaE2e.Settings(
+                  (DatasetSpec.Synthetic) items,
+                  (DatasetSpec.Synthetic) queries,
+                  k,
+                  standing,
+                  shards,
+                  parallelism,
+                  checkpointInterval,
+                  coalesceInterval),
+              err);
+    } catch (Exception e) {
+      throw new FlinkJobException("the Kafka e2e run failed: " + rootMessage(e), e);
+    }
+    double memoryRate = JsonLine.readNumber(memory.json, "items_per_s");
+    String json =
+        r.json().substring(0, r.json().length() - 1)
+            + ",\"kafka_vs_memory\":"
+            + JsonLine.number(memoryRate / r.itemsPerSecond())
+            + ",\"run\":"
+            + run
+            + "}";
+    out.println(json);
+    out.flush();
+    return r.exact();
   }
 
   private void validate() {
@@ -308,6 +358,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (repeat < 1) {
       throw new ParameterException(spec.commandLine(), "--repeat must be at least 1");
+    }
+    if (kafka && !e2e) {
+      throw new ParameterException(spec.commandLine(), "--kafka needs --e2e");
     }
     if (repeat > 1 && !e2e) {
       throw new ParameterException(spec.commandLine(), "--repeat needs --e2e");

@@ -80,4 +80,26 @@ public final class JsonLine {
     }
     return b.append('}').toString();
   }
+
+  /**
+   * The number of a top-level key in a JSON line this class wrote, or NaN if absent or null.
+   *
+   * <pre>{@code
+   * double rate = JsonLine.readNumber(line, "items_per_s");
+   * }</pre>
+   */
+  public static double readNumber(String json, String key) {
+    String marker = quote(key) + ":";
+    int at = json.indexOf(marker);
+    if (at < 0) {
+      return Double.NaN;
+    }
+    int from = at + marker.length();
+    int to = from;
+    while (to < json.length() && ",}".indexOf(json.charAt(to)) < 0) {
+      to++;
+    }
+    String v = json.substring(from, to).trim();
+    return v.equals("null") ? Double.NaN : Double.parseDouble(v);
+  }
 }

@@ -185,7 +185,7 @@ public final class JobFlags {
   }
 
   /** {@code --kafka.<key>=<value>}; anything else left over is an unknown flag. */
-  private static Map.Entry<String, String> kafkaFlag(String arg) {
+  static Map.Entry<String, String> kafkaFlag(String arg) {
     String prefix = "--kafka.";
     int eq = arg.indexOf('=');
     if (!arg.startsWith(prefix) || eq <= prefix.length()) {
