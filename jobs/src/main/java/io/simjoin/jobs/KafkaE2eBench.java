@@ -82,8 +82,15 @@ public final class KafkaE2eBench implements KafkaE2e {
     Path tmp = Files.createTempDirectory("simjoin-bench-kafka");
     Topics t = Topics.DEFAULT;
     try (LocalKafka kafka = LocalKafka.start(0)) {
-      kafka.createTopics(s.parallelism(), t.items(), t.queries(), t.updates(), t.alerts(), t.deadLetters());
-      say(err, "kafka e2e: broker at %s; %d standing queries, then %d items (d=%d)", kafka.bootstrapServers(), nq, n, items.d());
+      kafka.createTopics(
+          s.parallelism(), t.items(), t.queries(), t.updates(), t.alerts(), t.deadLetters());
+      say(
+          err,
+          "kafka e2e: broker at %s; %d standing queries, then %d items (d=%d)",
+          kafka.bootstrapServers(),
+          nq,
+          n,
+          items.d());
       Configuration conf = jobConf(s, kafka.bootstrapServers(), tmp, nq);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
       new SimilarityJoinJob(conf).attachToKafka(env);
@@ -97,8 +104,13 @@ public final class KafkaE2eBench implements KafkaE2e {
         try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
           for (int q = 0; q < nq; q++) {
             String id = "q" + q;
-            p.send(new ProducerRecord<>(t.queries(), RecordKeys.queryKey(NAMESPACE, id),
-                codec.encodeQuery(QueryEvent.register(NAMESPACE, id, queries.row(q), s.k(), System.currentTimeMillis()))));
+            p.send(
+                new ProducerRecord<>(
+                    t.queries(),
+                    RecordKeys.queryKey(NAMESPACE, id),
+                    codec.encodeQuery(
+                        QueryEvent.register(
+                            NAMESPACE, id, queries.row(q), s.k(), System.currentTimeMillis()))));
           }
           p.flush();
           awaitCount(committed.registered, nq, job, "first answers of the standing queries");
@@ -106,8 +118,13 @@ public final class KafkaE2eBench implements KafkaE2e {
           committed.itemPhaseStartMs = written.itemPhaseStartMs = System.currentTimeMillis();
           for (int i = 0; i < n; i++) {
             String id = Integer.toString(i);
-            p.send(new ProducerRecord<>(t.items(), RecordKeys.itemKey(NAMESPACE, id),
-                codec.encodeItem(ItemEvent.upsert(NAMESPACE, id, items.row(i), System.currentTimeMillis()))));
+            p.send(
+                new ProducerRecord<>(
+                    t.items(),
+                    RecordKeys.itemKey(NAMESPACE, id),
+                    codec.encodeItem(
+                        ItemEvent.upsert(
+                            NAMESPACE, id, items.row(i), System.currentTimeMillis()))));
           }
           p.flush();
         }
@@ -117,7 +134,8 @@ public final class KafkaE2eBench implements KafkaE2e {
         committed.drain();
         written.drain();
         double itemS = Math.max(1, written.lastItemUpdateMs - written.itemPhaseStartMs) / 1e3;
-        double committedS = Math.max(1, committed.lastItemUpdateMs - committed.itemPhaseStartMs) / 1e3;
+        double committedS =
+            Math.max(1, committed.lastItemUpdateMs - committed.itemPhaseStartMs) / 1e3;
         int[] lat = committed.latencies.toIntArray();
         Arrays.sort(lat);
         int wrong = wrongAnswers(committed.lastMatches, items, queries, nq, s.k());
@@ -146,8 +164,14 @@ public final class KafkaE2eBench implements KafkaE2e {
                 .put("delivery", "exactly-once")
                 .put("checked_queries", Math.min(nq, CHECKED_QUERIES))
                 .put("exact", wrong == 0);
-        say(err, "kafka e2e: %.0f items/s (%.0f/s to the last commit), %.0f updates/s, latency to commit p50 %.0f ms p99 %.0f ms",
-            rate, n / committedS, written.itemUpdates.get() / itemS, percentile(lat, 50), percentile(lat, 99));
+        say(
+            err,
+            "kafka e2e: %.0f items/s (%.0f/s to the last commit), %.0f updates/s, latency to commit p50 %.0f ms p99 %.0f ms",
+            rate,
+            n / committedS,
+            written.itemUpdates.get() / itemS,
+            percentile(lat, 50),
+            percentile(lat, 99));
         return new Result(json.toString(), rate, wrong == 0);
       } finally {
         committed.close();
@@ -187,7 +211,8 @@ public final class KafkaE2eBench implements KafkaE2e {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static void awaitCount(AtomicLong count, long want, JobClient job, String what) throws Exception {
+  private static void awaitCount(AtomicLong count, long want, JobClient job, String what)
+      throws Exception {
     long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
     while (count.get() < want) {
       if (System.nanoTime() > deadline) {
@@ -208,7 +233,11 @@ public final class KafkaE2eBench implements KafkaE2e {
     p.setProperty("bootstrap.servers", servers);
     try (Admin a = Admin.create(p)) {
       List<TopicPartition> parts = new ArrayList<>();
-      a.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+      a.describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .partitions()
           .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
@@ -250,8 +279,9 @@ public final class KafkaE2eBench implements KafkaE2e {
       List<ScoredItem> got = last.getOrDefault("q" + q, List.of());
       boolean same = got.size() == want.size();
       for (int i = 0; same && i < got.size(); i++) {
-        same = got.get(i).itemId().equals(Integer.toString(want.ids()[i]))
-            && Float.compare(got.get(i).score(), want.scores()[i]) == 0;
+        same =
+            got.get(i).itemId().equals(Integer.toString(want.ids()[i]))
+                && Float.compare(got.get(i).score(), want.scores()[i]) == 0;
       }
       wrong += same ? 0 : 1;
     }
@@ -296,7 +326,8 @@ public final class KafkaE2eBench implements KafkaE2e {
       p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "bench-watch-" + UUID.randomUUID());
       p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
+      p.setProperty(
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
       p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
       consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

@@ -23,10 +23,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real single-node KRaft Kafka broker in a child JVM on 127.0.0.1, for {@code ./simjoin demo}
- * and {@code bench --kafka}: formatted and started from this JVM's own classpath, its data and log
- * in a temporary directory removed by {@link #close()} (and by a shutdown hook, so Ctrl-C leaves
- * nothing behind).
+ * A real single-node KRaft Kafka broker in a child JVM on 127.0.0.1, for {@code ./simjoin demo} and
+ * {@code bench --kafka}: formatted and started from this JVM's own classpath, its data and log in a
+ * temporary directory removed by {@link #close()} (and by a shutdown hook, so Ctrl-C leaves nothing
+ * behind).
  *
  * <pre>{@code
  * try (LocalKafka kafka = LocalKafka.start(9092)) {      // 0: any free port
@@ -98,10 +98,7 @@ public final class LocalKafka implements AutoCloseable {
     cmd.add("kafka.Kafka");
     cmd.add(props.toString());
     Process process =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     LocalKafka kafka = new LocalKafka(dir, brokerPort, process);
     try {
       kafka.awaitReady(log);
@@ -120,13 +117,19 @@ public final class LocalKafka implements AutoCloseable {
       rc =
           kafka.tools.StorageTool.execute(
               new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--ignore-formatted"
+                "format",
+                "-t",
+                Uuid.randomUuid().toString(),
+                "-c",
+                props.toString(),
+                "--ignore-formatted"
               },
               ps);
     }
     if (rc != 0) {
       throw new IllegalStateException(
-          "could not format the local Kafka storage: " + msg.toString(StandardCharsets.UTF_8).strip());
+          "could not format the local Kafka storage: "
+              + msg.toString(StandardCharsets.UTF_8).strip());
     }
   }
 
@@ -143,7 +146,10 @@ public final class LocalKafka implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException(
-        "the local Kafka broker did not answer within " + READY_TIMEOUT.toSeconds() + " s: " + tail(log));
+        "the local Kafka broker did not answer within "
+            + READY_TIMEOUT.toSeconds()
+            + " s: "
+            + tail(log));
   }
 
   private boolean answers() {

@@ -94,7 +94,18 @@ class KafkaJobIT {
       ks.checkLateOnce(out.updates(), late);
       ks.check(out);
     } finally {
-      job.cancel().get();
+      cancelAndWait(job);
+    }
+  }
+
+  /** Cancels and waits until the job is gone, so that nothing writes to the temp dir after. */
+  static void cancelAndWait(JobClient job) throws Exception {
+    job.cancel().get();
+    // returns once the job is gone (its tasks and their checkpoint I/O ended)
+    try {
+      job.getJobExecutionResult().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception cancelled) {
+      // expected: the job was cancelled
     }
   }
 
@@ -143,7 +154,7 @@ class KafkaJobIT {
       ks.awaitAndCheck(KAFKA, CONVERGE);
       assertThat(FailOnce.failed()).as("the induced failure happened").isTrue();
     } finally {
-      client.cancel().get();
+      cancelAndWait(client);
     }
   }
 }

@@ -7,6 +7,9 @@ public final class EventCodecs {
   private EventCodecs() {}
 
   public static EventCodec forFormat(WireFormat format) {
+    if (format == WireFormat.AVRO) {
+      return new AvroEventCodec();
+    }
     throw new UnsupportedOperationException("codecs not merged yet: " + format);
   }
 }
