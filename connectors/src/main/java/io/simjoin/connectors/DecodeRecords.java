@@ -49,11 +49,24 @@ public final class DecodeRecords {
           id = RecordKeys.parseItemKey(r.key());
         } catch (DecodeException e) {
           throw new DecodeException(
-              "a tombstone (null value) deletes the item its key names, but " + e.getMessage(), e);
+              "a tombstone (null value) deletes the item its key names, but "
+                  + e.getMessage()
+                  + " (the key was "
+                  + keyPreview(r.key())
+                  + ")",
+              e);
         }
         return ItemEvent.of(id.namespace(), id.id(), ItemEvent.Op.DELETE, null, r.timestamp());
       }
       return codec.decodeItem(r.value(), r.timestamp());
+    }
+
+    private static String keyPreview(byte[] key) {
+      if (key == null) {
+        return "null";
+      }
+      String k = new String(key, java.nio.charset.StandardCharsets.UTF_8);
+      return '\'' + (k.length() > 200 ? k.substring(0, 200) + "…" : k) + '\'';
     }
 
     @Override
