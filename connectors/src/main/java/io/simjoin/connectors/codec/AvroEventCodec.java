@@ -331,7 +331,9 @@ public final class AvroEventCodec implements EventCodec {
       throw corrupt(
           expected,
           fp,
-          left + " bytes follow the record: the value is corrupt or holds more than one record",
+          left
+              + (left == 1 ? " byte follows" : " bytes follow")
+              + " the record: the value is corrupt or holds more than one record",
           null);
     }
     reuse.put(expected, datum);
@@ -379,9 +381,9 @@ public final class AvroEventCodec implements EventCodec {
               + hex(fp)
               + " is none of the "
               + knownVersions
-              + " schema versions this simjoin knows of "
+              + " schema versions this simjoin knows (of "
               + String.join(", ", names())
-              + ". The writer may be a newer simjoin (upgrade this reader, or pass its schemas"
+              + "). The writer may be a newer simjoin (upgrade this reader, or pass its schemas"
               + " to AvroEventCodec) or another producer writing a schema of its own");
     }
     return writer;
