@@ -17,9 +17,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
@@ -159,7 +161,9 @@ public final class AvroEventCodec implements EventCodec {
    * is upgraded.
    *
    * @param moreWriterSchemas schemas named like one of the five records, each readable into the
-   *     current one (new fields with defaults, or fields this reader ignores)
+   *     current one (new fields with defaults, or fields this reader ignores); enum symbols and
+   *     union branches this reader lacks are allowed, and a record that carries one is refused when
+   *     it is decoded
    * @throws IllegalArgumentException if a schema is not one of the five records or cannot be read
    *     into the current version, saying why
    */
@@ -173,11 +177,27 @@ public final class AvroEventCodec implements EventCodec {
         throw new IllegalArgumentException(
             "schema " + s.getFullName() + " is none of simjoin's records " + List.of(names()));
       }
-      SchemaCompatibility.SchemaPairCompatibility c =
-          SchemaCompatibility.checkReaderWriterCompatibility(t.schema(), s);
-      if (c.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+      // Values this reader has no place for (an enum symbol, a union branch: also a nested
+      // record whose enum grew) fail per record, when one is read, not per schema: a newer
+      // writer's other records are still welcome.
+      List<SchemaCompatibility.Incompatibility> blocking =
+          SchemaCompatibility.checkReaderWriterCompatibility(t.schema(), s)
+              .getResult()
+              .getIncompatibilities()
+              .stream()
+              .filter(
+                  i ->
+                      i.getType() != SchemaIncompatibilityType.MISSING_ENUM_SYMBOLS
+                          && i.getType() != SchemaIncompatibilityType.MISSING_UNION_BRANCH)
+              .toList();
+      if (!blocking.isEmpty()) {
         throw new IllegalArgumentException(
-            "records written with this " + t.recordName() + " schema cannot be read: " + c);
+            "records written with this "
+                + t.recordName()
+                + " schema cannot be read into this simjoin's: "
+                + blocking.stream()
+                    .map(i -> i.getMessage() + " at " + i.getLocation())
+                    .collect(Collectors.joining("; ")));
       }
       known.add(s);
     }
