@@ -343,6 +343,15 @@ public final class AvroEventCodec implements EventCodec {
               + e.getMessage()
               + "): an op or kind this simjoin does not know, from a newer writer?",
           e);
+    } catch (SecurityException e) {
+      // Not the record's fault: dead-lettering it would quietly reject every good record too.
+      throw new IllegalStateException(
+          "Avro refused to load a class while reading "
+              + article(expected.recordName())
+              + " ("
+              + e.getMessage()
+              + "): a deployment problem, not a bad record",
+          e);
     } catch (IOException | RuntimeException e) {
       throw corrupt(expected, fp, String.valueOf(e), e);
     }
