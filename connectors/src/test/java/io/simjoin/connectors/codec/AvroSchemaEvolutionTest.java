@@ -66,7 +66,7 @@ class AvroSchemaEvolutionTest {
       assertThatThrownBy(() -> v1.decodeItem(v2, 0))
           .hasMessageContaining("unknown writer schema")
           .hasMessageContaining(
-              AvroEventCodec.hex(WriterSchemas.fingerprint(V2.get(RecordType.ITEM))));
+              SingleObjectHeader.hex(WriterSchemas.fingerprint(V2.get(RecordType.ITEM))));
 
       QueryEvent query = AvroSamples.query(r);
       byte[] q2 = asV2(RecordType.QUERY, v1.encodeQuery(query), g -> g.put("filter", "x > " + i));
