@@ -55,13 +55,15 @@ import org.apache.flink.annotation.PublicEvolving;
  * record, a value the reader cannot resolve (an op this version does not know).
  *
  * <p><b>No {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES} needed.</b> Avro 1.12.2 checks every
- * class a {@code SpecificDatumReader} loads by name against that property (read once, when Avro's
- * {@code ClassSecurityValidator} initializes) and throws {@code SecurityException: Forbidden
- * io.simjoin.schemas.avro.ItemEvent!} in a JVM started without it, a TaskManager for instance. This
- * codec reads through a {@code SpecificData} of its own that maps the schemas' names to the
+ * class its specific readers ({@code SpecificDatumReader}, and the fast reader it uses by default)
+ * load by name, through {@code SpecificData.getClass}, against that property (read once, when
+ * Avro's {@code ClassSecurityValidator} initializes), and throws {@code SecurityException:
+ * Forbidden io.simjoin.schemas.avro.ItemEvent!} in a JVM started without it, a TaskManager for
+ * instance; writing loads nothing by name and is not checked. This codec reads through a {@code
+ * SpecificData} of its own ({@code TrustedSpecificData}) that maps the schemas' names to the
  * generated classes directly and leaves every other name to Avro's checks; it sets no property and
- * no global policy. Code that calls the generated {@code ItemEvent.getDecoder()} still needs the
- * property.
+ * no global policy (a test runs it in a child JVM without the property). Code that calls the
+ * generated {@code ItemEvent.getDecoder()} still needs the property.
  *
  * <p>The header is parsed here and the body read with Avro's fast reader and a buffered decoder
  * over the value's bytes, not with {@code BinaryMessageDecoder} (whose unbuffered decoder does not
