@@ -17,6 +17,7 @@ import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.avro.generic.PrimitivesArrays;
 
 /**
  * Between simjoin's operator events and the generated Avro records: the operators never see Avro
@@ -239,8 +240,15 @@ final class AvroConversions {
       return null;
     }
     float[] v = new float[list.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = list.get(i);
+    if (list instanceof PrimitivesArrays.FloatArray floats) {
+      // What Avro's reader makes for array<float>: read without boxing each component.
+      for (int i = 0; i < v.length; i++) {
+        v[i] = floats.getFloat(i);
+      }
+    } else {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = list.get(i);
+      }
     }
     return v;
   }

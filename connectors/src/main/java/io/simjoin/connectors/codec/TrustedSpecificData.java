@@ -26,9 +26,11 @@ import org.apache.avro.specific.SpecificData;
  * global: it resolves the fixed set of names that the schemas it was built from define, from the
  * classes compiled beside this code, and leaves every other name to Avro, checks included.
  *
- * <p>A subclass of {@code SpecificData} makes Avro use its resolving reader instead of the "fast
- * reader" (which only serves the exact classes {@code GenericData} and {@code SpecificData}); our
- * records are small, and the codec converts each to an operator event right away anyway.
+ * <p>Avro enables its fast reader only for the exact classes {@code GenericData} and {@code
+ * SpecificData}, so {@link AvroEventCodec} builds its readers with {@code
+ * FastReaderBuilder(thisModel)} itself; that builder asks this model for classes and enum constants
+ * too ({@code getNewRecordSupplier}, {@code createEnum}), so the fast path is as free of the
+ * property as the resolving one.
  */
 final class TrustedSpecificData extends SpecificData {
 
