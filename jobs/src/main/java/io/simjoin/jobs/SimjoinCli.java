@@ -18,7 +18,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "simjoin 0.1.0-SNAPSHOT",
     description = "Exact streaming top-k maximum-inner-product join.",
-    subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      TailCommand.class,
+      ProduceCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SimjoinCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
