@@ -2,11 +2,9 @@ package io.simjoin.jobs;
 
 import io.simjoin.connectors.KafkaProperties;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The Kafka flags of the tools ({@code tail}, {@code produce}): where the broker is, and how. */
@@ -27,14 +25,13 @@ final class KafkaClientFlags {
       description = "Kafka client properties (SASL, SSL, ...).")
   Path kafkaPropertiesFile;
 
-  @CommandLine.Unmatched List<String> unmatched = new ArrayList<>();
-
   /**
-   * The client properties: the file's, then every {@code --kafka.<key>=<value>}.
+   * The client properties: the file's, then every {@code --kafka.<key>=<value>} among the command's
+   * unmatched arguments (picocli collects those in the command, not in a mixin).
    *
    * @throws IllegalArgumentException on an unknown flag or an unreadable file
    */
-  Properties properties() {
+  Properties properties(List<String> unmatched) {
     Properties p =
         kafkaPropertiesFile == null ? new Properties() : KafkaProperties.load(kafkaPropertiesFile);
     for (String arg : unmatched) {

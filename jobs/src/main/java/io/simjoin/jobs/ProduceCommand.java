@@ -19,6 +19,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -75,6 +77,12 @@ public final class ProduceCommand implements Callable<Integer> {
 
   @Mixin KafkaClientFlags kafka;
 
+  /**
+   * {@code --kafka.<key>=<value>}: picocli leaves them unmatched, {@link KafkaClientFlags} reads
+   * them.
+   */
+  @CommandLine.Unmatched List<String> unmatched = new ArrayList<>();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -85,7 +93,7 @@ public final class ProduceCommand implements Callable<Integer> {
     Properties p;
     try {
       codec = EventCodecs.forFormat(WireFormat.parse(format));
-      p = kafka.properties();
+      p = kafka.properties(unmatched);
       if (file != null && !file.toString().equals("-") && !Files.isReadable(file)) {
         throw new IllegalArgumentException("cannot read " + file);
       }

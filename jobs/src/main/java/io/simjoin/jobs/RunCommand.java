@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -42,6 +44,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin JobFlags flags;
 
+  /** {@code --kafka.<key>=<value>}: picocli collects them in the command, not in the mixin. */
+  @CommandLine.Unmatched List<String> unmatched = new ArrayList<>();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -50,6 +55,7 @@ public final class RunCommand implements Callable<Integer> {
     Configuration conf;
     Path tempCheckpoints = null;
     try {
+      flags.unmatched.addAll(unmatched);
       conf = flags.toConfiguration(new Configuration());
       if (!conf.contains(JobOptions.BOOTSTRAP_SERVERS)) {
         throw new IllegalArgumentException(

@@ -63,6 +63,12 @@ public final class TailCommand implements Callable<Integer> {
 
   @Mixin KafkaClientFlags kafka;
 
+  /**
+   * {@code --kafka.<key>=<value>}: picocli leaves them unmatched, {@link KafkaClientFlags} reads
+   * them.
+   */
+  @CommandLine.Unmatched List<String> unmatched = new ArrayList<>();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final JsonEventCodec json = new JsonEventCodec();
@@ -79,7 +85,7 @@ public final class TailCommand implements Callable<Integer> {
       if (max != null && max < 1) {
         throw new IllegalArgumentException("--max must be at least 1, got " + max);
       }
-      p = kafka.properties();
+      p = kafka.properties(unmatched);
       KafkaPreflight.requireTopics(kafka.bootstrapServers, p, RunCommand.PREFLIGHT_TIMEOUT, topic);
     } catch (IllegalArgumentException | IllegalStateException e) {
       err.println("simjoin tail: " + e.getMessage());

@@ -98,7 +98,33 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
       all.add(new NewTopic(t, partitions, (short) 1));
     }
     try (Admin a = Admin.create(admin())) {
-      a.createTopics(all).all().get(30, TimeUnit.SECONDS);
+      a.createTopics(all).all().get(60, TimeUnit.SECONDS);
+      awaitLeaders(a, topics);
+    }
+  }
+
+  /**
+   * Waits until every partition has a leader: a producer that sends before the broker leads a new
+   * partition gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then stall on
+   * out-of-order sequence numbers.
+   */
+  private static void awaitLeaders(Admin a, String... topics) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      boolean ready = true;
+      for (var d :
+          a.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+        for (var p : d.partitions()) {
+          ready &= p.leader() != null && !p.leader().isEmpty();
+        }
+      }
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topics " + List.of(topics) + " have no leader after 60 s");
+      }
+      Thread.sleep(100);
     }
   }
 
