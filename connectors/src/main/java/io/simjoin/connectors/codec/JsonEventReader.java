@@ -319,6 +319,8 @@ final class JsonEventReader {
       require(r, message, "message");
       require(r, subject, "subject");
       require(r, timestamp, "timestamp");
+      // A rejected event's dead letter has the event's timestamp (DeadLetter.forItem); the
+      // letter's own is only the default for an event that lacks one.
       DeadLetter.Reason why = constant(r, "reason", reason, DeadLetter.Reason.values());
       DeadLetter.Subject what = constant(r, "subject", subject, DeadLetter.Subject.values());
       Origin origin = origin(r, topic, partition, offset);
