@@ -232,6 +232,9 @@ class BenchCommandTest {
     Run noRuns = bench("--e2e", "--items", "synthetic:gauss:n=10,d=2,seed=1", "--repeat", "0");
     assertThat(noRuns.exit()).isEqualTo(2);
     assertThat(noRuns.err()).contains("--repeat must be at least 1");
+    Run kafkaAlone = bench("--items", "synthetic:gauss:n=10,d=2,seed=1", "--kafka");
+    assertThat(kafkaAlone.exit()).isEqualTo(2);
+    assertThat(kafkaAlone.err()).contains("--kafka needs --e2e");
   }
 
   @Test
