@@ -101,6 +101,7 @@ public final class KafkaE2eBench implements KafkaE2e {
       written.start();
       try {
         EventCodec codec = EventCodecs.forFormat(WireFormat.AVRO);
+        Thread progress;
         try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
           for (int q = 0; q < nq; q++) {
             String id = "q" + q;
@@ -116,6 +117,7 @@ public final class KafkaE2eBench implements KafkaE2e {
           awaitCount(committed.registered, nq, job, "first answers of the standing queries");
           say(err, "kafka e2e: %d standing queries answered; streaming the items", nq);
           committed.itemPhaseStartMs = written.itemPhaseStartMs = System.currentTimeMillis();
+          progress = progress(err, written, committed);
           for (int i = 0; i < n; i++) {
             String id = Integer.toString(i);
             p.send(
@@ -129,10 +131,16 @@ public final class KafkaE2eBench implements KafkaE2e {
           p.flush();
         }
         long producedMs = System.currentTimeMillis();
+        say(
+            err,
+            "kafka e2e: %d items sent in %.1f s",
+            n,
+            (producedMs - committed.itemPhaseStartMs) / 1e3);
         awaitGroupAtEnd(kafka.bootstrapServers(), conf.get(JobOptions.GROUP_ID), t.items(), job);
         // The offsets and the output are committed by the same completed checkpoint.
         committed.drain();
         written.drain();
+        progress.interrupt();
         double itemS = Math.max(1, written.lastItemUpdateMs - written.itemPhaseStartMs) / 1e3;
         double committedS =
             Math.max(1, committed.lastItemUpdateMs - committed.itemPhaseStartMs) / 1e3;
@@ -200,6 +208,31 @@ public final class KafkaE2eBench implements KafkaE2e {
     c.setString("state.backend.rocksdb.localdir", tmp.resolve("rocksdb").toString());
     c.setString("restart-strategy.type", "none");
     return SimilarityJoinJob.withJobDefaults(c);
+  }
+
+  /** Every 2 s: how far the job is (for a person watching, and to see where time goes). */
+  private static Thread progress(PrintWriter err, Watch written, Watch committed) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Thread.sleep(2000);
+                  say(
+                      err,
+                      "  item updates written %d (newest %d ms after its item), committed %d",
+                      written.itemUpdates.get(),
+                      written.lastLagMs,
+                      committed.itemUpdates.get());
+                }
+              } catch (InterruptedException e) {
+                // done
+              }
+            },
+            "bench-kafka-progress");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String servers) {
@@ -311,6 +344,10 @@ public final class KafkaE2eBench implements KafkaE2e {
     final Map<String, List<ScoredItem>> lastMatches = new ConcurrentHashMap<>();
     volatile long itemPhaseStartMs;
     volatile long lastItemUpdateMs;
+
+    /** How far behind the newest item-caused update is: its arrival minus its item's send. */
+    volatile long lastLagMs;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final EventCodec codec = EventCodecs.forFormat(WireFormat.AVRO);
@@ -379,6 +416,7 @@ public final class KafkaE2eBench implements KafkaE2e {
       } else if (kind == UpdateCause.Kind.ITEM_UPSERTED) {
         itemUpdates.incrementAndGet();
         lastItemUpdateMs = now;
+        lastLagMs = now - u.timestamp();
         synchronized (latencies) {
           latencies.add((int) Math.min(Integer.MAX_VALUE, Math.max(0, now - u.timestamp())));
         }
