@@ -1,6 +1,7 @@
 package io.simjoin.jobs;
 
 import io.simjoin.bench.BenchCommand;
+import io.simjoin.jobs.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "simjoin 0.1.0-SNAPSHOT",
     description = "Exact streaming top-k maximum-inner-product join.",
-    subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SimjoinCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
