@@ -269,6 +269,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       long t0 = System.currentTimeMillis();
+      // Both ports are settled before anything starts, so a taken one fails fast and clean.
+      int web = port(webUiPort, DEFAULT_WEB_UI_PORT, "--web-ui-port", "Flink web UI", err);
       String servers = kafka();
       Properties props = new Properties();
       props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
@@ -294,7 +296,9 @@ public final class DemoCommand implements Callable<Integer> {
         return 130;
       }
 
-      int web = port(webUiPort, DEFAULT_WEB_UI_PORT, "--web-ui-port", "Flink web UI", err);
+      if (!LocalKafka.isFree(web)) {
+        throw new UsageProblem("port " + web + " on 127.0.0.1 was taken meanwhile: run again");
+      }
       Configuration conf = flinkConf(servers, web);
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
@@ -445,6 +449,8 @@ public final class DemoCommand implements Callable<Integer> {
       c.setString("io.tmp.dirs", dir.resolve("flink-tmp").toString());
       c.setString("web.tmpdir", dir.resolve("flink-web").toString());
       c.setString("rest.port", Integer.toString(web));
+      // The web UI and the live view read metrics through REST: fresh every second, not every 10.
+      c.setString("metrics.fetcher.update-interval", "1000 ms");
       c.setString("rest.address", "127.0.0.1");
       c.setString("rest.bind-address", "127.0.0.1");
       c.setString("restart-strategy.type", "fixed-delay");
