@@ -215,7 +215,7 @@ public final class JobFlags {
   }
 
   /** {@code 10s}, {@code 500ms}, {@code 2min}, or plain seconds. */
-  static Duration duration(String flag, String text) {
+  public static Duration duration(String flag, String text) {
     String t = text.trim();
     try {
       return t.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(t)) : TimeUtils.parseDuration(t);

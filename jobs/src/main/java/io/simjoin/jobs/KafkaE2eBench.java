@@ -22,9 +22,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,11 +36,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -265,38 +261,8 @@ public final class KafkaE2eBench implements KafkaE2e {
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", servers);
     try (Admin a = Admin.create(p)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      a.describeTopics(List.of(topic))
-          .allTopicNames()
-          .get()
-          .get(topic)
-          .partitions()
-          .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-      Map<TopicPartition, Long> end = new HashMap<>();
-      a.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
-      long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> got =
-            a.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-        boolean done = true;
-        for (TopicPartition tp : parts) {
-          OffsetAndMetadata o = got.get(tp);
-          done &= end.get(tp) == 0 || o != null && o.offset() >= end.get(tp);
-        }
-        if (done) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out waiting for the job to consume the items");
-        }
-        if (job.getJobStatus().get().isGloballyTerminalState()) {
-          job.getJobExecutionResult().get();
-          throw new IllegalStateException("the job ended before consuming the items");
-        }
-        Thread.sleep(200);
-      }
+      KafkaOffsets.awaitGroupAt(
+          a, group, KafkaOffsets.endOffsets(a, List.of(topic)), job, PHASE_TIMEOUT);
     }
   }
 

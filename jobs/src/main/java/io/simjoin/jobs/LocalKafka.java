@@ -181,14 +181,14 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
   /** Whether a TCP port on 127.0.0.1 is free to listen on. */
-  static boolean isFree(int port) {
+  public static boolean isFree(int port) {
     try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
       return true;
     } catch (IOException e) {

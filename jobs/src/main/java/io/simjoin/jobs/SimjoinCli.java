@@ -1,6 +1,7 @@
 package io.simjoin.jobs;
 
 import io.simjoin.bench.BenchCommand;
+import io.simjoin.jobs.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       TailCommand.class,
       ProduceCommand.class,
+      DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
