@@ -798,6 +798,14 @@ public final class CoverTree {
     }
     RoutingNode s = routing(SUPER_ROOT);
     counters.nodesVisited++;
+    if (s.size == 1 && s.childIsBucket[0] && rules.reads()) {
+      // A tree of one bucket: bounding it saves nothing a scan of it would not, so scan it at
+      // once, without the centre's product or the frontier (a small index costs one scan).
+      counters.nodesVisited++;
+      rules.scan(bucket(s.childIds[0]));
+      rules.probe = null;
+      return;
+    }
     expand(s, rules);
     // Once a quarter of the points have been scored the bounds have shown they prune little
     // (isotropic data): the frontier stops paying for its order, which then only costs time.
