@@ -58,7 +58,7 @@ import picocli.CommandLine.TypeConversionException;
       "Builds the cover tree by incremental inserts, answers every query with the tree and with an"
           + " exact scan, checks they agree and prints one JSON line (the last line of stdout).",
       "DATA is a path to a .fvecs file (ids are the row numbers) or"
-          + " synthetic:KIND:n=N,d=D,seed=S with KIND one of gauss, mf, clustered, spectral.",
+          + " synthetic:KIND:n=N,d=D,seed=S with KIND one of gauss, mf, clustered, spectral, image.",
       "Exit code: 0 when tree and scan agreed on every query, 1 when not, 2 on bad input."
     })
 public final class BenchCommand implements Callable<Integer> {

@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An incremental, exact index for maximum-inner-product search: top-k, threshold, and the reverse
@@ -74,6 +76,8 @@ import java.util.function.ToIntFunction;
  * <p>Not thread-safe: a tree belongs to one thread, like keyed state to its operator.
  */
 public final class CoverTree {
+  private static final Logger LOG = LoggerFactory.getLogger(CoverTree.class);
+
   /** Node id of the super-root: a routing node with at most one entry, the root. */
   public static final long SUPER_ROOT = 0L;
 
@@ -371,9 +375,10 @@ public final class CoverTree {
   }
 
   /**
-   * Learns the basis from a sample of the points and recomputes every point's head for it (or drops
-   * the heads when no basis pays). Runs at 4,096 points and at every 16-fold growth after, so its
-   * full pass over the tree costs O(1) amortised per insert.
+   * Learns the basis from a sample of the points, chooses its head by measured pruning (see {@link
+   * BasisChoice}), and recomputes every point's head for it (or drops the heads when none pays).
+   * Runs at 4,096 points and at every 16-fold growth after, so its full pass over the tree costs
+   * O(1) amortised per insert.
    */
   private void relearn(TreeMeta meta) {
     long n = meta.size();
@@ -394,7 +399,9 @@ public final class CoverTree {
             }
           }
         });
-    Basis basis = Basis.learn(sample, taken[0], dim);
+    BasisChoice choice = BasisChoice.learn(sample, taken[0], dim, n);
+    LOG.info("basis relearned at {} points: {}", n, choice);
+    Basis basis = choice.basis();
     if (basis == null && meta.basis() == null) {
       return;
     }
@@ -791,6 +798,14 @@ public final class CoverTree {
     }
     RoutingNode s = routing(SUPER_ROOT);
     counters.nodesVisited++;
+    if (s.size == 1 && s.childIsBucket[0] && rules.reads()) {
+      // A tree of one bucket: bounding it saves nothing a scan of it would not, so scan it at
+      // once, without the centre's product or the frontier (a small index costs one scan).
+      counters.nodesVisited++;
+      rules.scan(bucket(s.childIds[0]));
+      rules.probe = null;
+      return;
+    }
     expand(s, rules);
     // Once a quarter of the points have been scored the bounds have shown they prune little
     // (isotropic data): the frontier stops paying for its order, which then only costs time.

@@ -71,14 +71,21 @@ public final class TopKCollector {
     return true;
   }
 
-  /** The kept pairs, best first. */
+  /**
+   * The kept pairs, best first; empties the collector. The heap hands them out worst first, so
+   * filling the list from its end sorts it with no comparator sort: on a small index the sort would
+   * cost as much as the search.
+   */
   public List<Match> result() {
-    List<Match> out = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      out.add(new Match(ids[i], scores[i]));
+    Match[] out = new Match[size];
+    while (size > 0) {
+      int last = --size;
+      out[last] = new Match(ids[0], scores[0]);
+      swap(0, last);
+      ids[last] = null;
+      siftDown(0);
     }
-    out.sort(Match.BEST_FIRST);
-    return out;
+    return new ArrayList<>(Arrays.asList(out));
   }
 
   /** a is worse than b: lower score, or equal score and larger id. */

@@ -2,6 +2,7 @@ package io.simjoin.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +26,9 @@ class BasisTest {
     for (int i = 0; i < n; i++) {
       System.arraycopy(decaying(r, d), 0, sample, i * d, d);
     }
-    Basis b = Basis.learn(sample, n, d);
+    Basis b = BasisChoice.learn(sample, n, d, n).basis();
     assertThat(b).isNotNull();
-    assertThat(b.head()).isBetween(4, d / 8);
+    assertThat(b.head()).isBetween(4, d / 4);
     double[] rows = b.rows();
     for (int x = 0; x < b.head(); x++) {
       for (int y = 0; y < b.head(); y++) {
@@ -41,7 +42,59 @@ class BasisTest {
     for (int i = 0; i < n; i++) {
       System.arraycopy(Data.gauss(r, d), 0, sample, i * d, d);
     }
-    assertThat(Basis.learn(sample, n, d)).isNull();
+    BasisChoice none = BasisChoice.learn(sample, n, d, n);
+    assertThat(none.basis()).isNull();
+    assertThat(none.cost()).isEqualTo(1);
+  }
+
+  /**
+   * Non-negative vectors around a mean: x = max(0, ν + Σ_j s_j z_j e_j) with ν uniform over the
+   * coordinates, 16 slowly decaying modes and a fast tail (the shape of real image vectors).
+   */
+  private static float[] imageLike(SplittableRandom r, int d) {
+    float[] v = new float[d];
+    double sum = 0;
+    double[] s = new double[d];
+    for (int j = 0; j < d; j++) {
+      s[j] = j < 16 ? Math.pow(j + 1, -0.25) : Math.pow(16, -0.25) * Math.pow((j + 1) / 16.0, -1.5);
+      sum += s[j] * s[j];
+    }
+    for (int j = 0; j < d; j++) {
+      double x = 1 / Math.sqrt(d) + s[j] * Math.sqrt(0.3 / sum) * Data.gaussian(r);
+      v[j] = (float) Math.max(0, x);
+    }
+    return v;
+  }
+
+  @Test
+  void choosesTheHeadThatPrunesNotTheOneThatHoldsTheEnergy() {
+    SplittableRandom r = new SplittableRandom(4);
+    int d = 256;
+    int n = 4096;
+    float[] sample = new float[n * d];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(imageLike(r, d), 0, sample, i * d, d);
+    }
+    BasisChoice choice = BasisChoice.learn(sample, n, d, 100_000);
+    Basis b = choice.basis();
+    assertThat(b).isNotNull();
+    // Four leading directions hold 80 % of the energy: an energy rule would stop at a head of 4 ...
+    Basis four = new Basis(d, 4, Arrays.copyOf(b.rows(), 4 * d));
+    float[] h = new float[4];
+    double tail2 = 0;
+    double norm2 = 0;
+    for (int i = 0; i < n; i++) {
+      float[] v = Arrays.copyOfRange(sample, i * d, (i + 1) * d);
+      double t = four.project(v, 0, h, 0);
+      tail2 += t * t;
+      norm2 += Oracle.dot(v, v);
+    }
+    assertThat(1 - tail2 / norm2).isGreaterThan(0.8);
+    // ... but the measured choice is a longer head, which lets few points through.
+    assertThat(b.head()).isGreaterThan(4);
+    assertThat(choice.passFraction()).isLessThan(0.1);
+    assertThat(choice.cost()).isLessThan(0.3);
+    assertThat(choice.toString()).contains("head " + b.head()).contains("h=4 pass");
   }
 
   @Test
@@ -53,7 +106,7 @@ class BasisTest {
     for (int i = 0; i < n; i++) {
       System.arraycopy(decaying(r, d), 0, sample, i * d, d);
     }
-    Basis b = Basis.learn(sample, n, d);
+    Basis b = BasisChoice.learn(sample, n, d, n).basis();
     float[] hq = new float[b.head()];
     float[] hp = new float[b.head()];
     for (int t = 0; t < 5000; t++) {

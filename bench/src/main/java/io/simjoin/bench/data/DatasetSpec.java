@@ -23,7 +23,8 @@ public sealed interface DatasetSpec permits DatasetSpec.FvecsFile, DatasetSpec.S
   /** What {@link #parse} accepts, for error messages and help text. */
   String FORMS =
       "a path to a .fvecs file or synthetic:KIND:n=N,d=D,seed=S"
-          + " with KIND one of gauss, mf, clustered, spectral";
+          + " with KIND one of "
+          + Kind.LABELS;
 
   /** Loads (or generates) the vectors; {@code role} picks the sample stream of synthetic data. */
   VectorSet load(Role role) throws IOException;

@@ -16,10 +16,18 @@ import java.util.stream.IntStream;
  *       N(0, 0.06²·I)) for a centre drawn uniformly; log-normal norms (σ = 0.5).
  *   <li>{@code spectral}: x = μ + U·diag(i^-0.75)·z with U a random orthogonal matrix, ‖μ‖ = 1 and
  *       z ~ N(0, I): the decaying spectrum and mean offset of real embeddings.
+ *   <li>{@code image}: x = max(0, ν + U·diag(s)·z), clipped at zero, with ν a non-negative mean
+ *       ("the average image", ‖ν‖ = 1, about 80 % of the energy), U a random orthogonal matrix, s a
+ *       spectrum that decays slowly over the first {@value #IMAGE_MODES} directions (s_j ∝ j^-0.25)
+ *       and fast after them (∝ j^-1.5), scaled so that Σ s_j² = {@value #IMAGE_ENERGY}. It imitates
+ *       non-negative real vectors such as pixels or bag-of-words counts: the mean direction and
+ *       three more hold 80 % of the energy, yet what tells one vector from another lies in the next
+ *       dozen directions, so a partial product over a head of 4 directions prunes little while one
+ *       over 16 prunes nearly everything the norm bound leaves.
  * </ul>
  *
- * <p>The structure of a data set (centres, U, μ) depends only on the seed; the samples come from a
- * stream that depends on the seed and the {@link Role}. Items and queries made with the same seed
+ * <p>The structure of a data set (centres, U, μ, ν) depends only on the seed; the samples come from
+ * a stream that depends on the seed and the {@link Role}. Items and queries made with the same seed
  * therefore share their clusters and basis but not their points. The output is bit-for-bit the same
  * on every run and for any number of threads: rows are generated in fixed chunks, each from its own
  * seeded generator, with float arithmetic that gives the same bits with or without the Vector API.
@@ -42,29 +50,40 @@ public final class SyntheticData {
   /** Component i (1-based) of a {@link Kind#SPECTRAL} vector has scale i^-SPECTRUM_EXPONENT. */
   public static final double SPECTRUM_EXPONENT = 0.75;
 
+  /** Number of slowly decaying directions of {@link Kind#IMAGE}. */
+  public static final int IMAGE_MODES = 16;
+
+  /** Expected squared norm of the fluctuation of {@link Kind#IMAGE} around its unit-norm mean. */
+  public static final double IMAGE_ENERGY = 0.3;
+
   // Rows per independently seeded chunk: fixes the output regardless of how chunks are scheduled.
   private static final int CHUNK_ROWS = 4096;
 
   private static final long CENTRES_STREAM = 0x43454e5452455321L;
   private static final long ROTATION_STREAM = 0x524f544154494f4eL;
   private static final long MEAN_STREAM = 0x4d45414e56454354L;
+  private static final long IMAGE_MEAN_STREAM = 0x494d4147454d4541L;
 
   private SyntheticData() {}
 
-  /** The four data kinds; {@link #label()} is the name used in {@code synthetic:KIND:...}. */
+  /** The data kinds; {@link #label()} is the name used in {@code synthetic:KIND:...}. */
   public enum Kind {
     GAUSS,
     MF,
     CLUSTERED,
-    SPECTRAL;
+    SPECTRAL,
+    IMAGE;
+
+    /** Every kind's label, comma separated, for messages: "gauss, mf, ...". */
+    public static final String LABELS = "gauss, mf, clustered, spectral, image";
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
     }
 
     /**
-     * The kind named {@code label} ({@code gauss}, {@code mf}, {@code clustered}, {@code
-     * spectral}).
+     * The kind named {@code label} ({@code gauss}, {@code mf}, {@code clustered}, {@code spectral},
+     * {@code image}).
      *
      * @throws IllegalArgumentException naming the accepted kinds
      */
@@ -75,7 +94,7 @@ public final class SyntheticData {
         }
       }
       throw new IllegalArgumentException(
-          "unknown synthetic kind '" + label + "': expected one of gauss, mf, clustered, spectral");
+          "unknown synthetic kind '" + label + "': expected one of " + LABELS);
     }
   }
 
@@ -126,6 +145,48 @@ public final class SyntheticData {
     float[] mu = new float[d];
     randomUnit(new SplittableRandom(mix(seed, MEAN_STREAM, 0)), mu, 0, d);
     return mu;
+  }
+
+  /**
+   * The non-negative unit-norm mean ν of {@link Kind#IMAGE} for a seed: components 0.5 + |g|/2 for
+   * Gaussian g, normalised, so every direction of the mean is positive as an average image is.
+   */
+  public static float[] imageMean(int d, long seed) {
+    SplittableRandom rnd = new SplittableRandom(mix(seed, IMAGE_MEAN_STREAM, 0));
+    double[] nu = new double[d];
+    double norm = 0;
+    for (int t = 0; t < d; t++) {
+      nu[t] = 0.5 + 0.5 * Math.abs(rnd.nextGaussian());
+      norm += nu[t] * nu[t];
+    }
+    float[] out = new float[d];
+    for (int t = 0; t < d; t++) {
+      out[t] = (float) (nu[t] / Math.sqrt(norm));
+    }
+    return out;
+  }
+
+  /**
+   * Scales s of {@link Kind#IMAGE}: j^-0.25 for the first {@link #IMAGE_MODES} directions (1-based
+   * j), then falling as (j/IMAGE_MODES)^-1.5 from there, scaled so that Σ s_j² = {@link
+   * #IMAGE_ENERGY}.
+   */
+  public static float[] imageSpectrum(int d) {
+    double[] s = new double[d];
+    double sum = 0;
+    for (int i = 0; i < d; i++) {
+      int j = i + 1;
+      s[i] =
+          j <= IMAGE_MODES
+              ? Math.pow(j, -0.25)
+              : Math.pow(IMAGE_MODES, -0.25) * Math.pow((double) j / IMAGE_MODES, -1.5);
+      sum += s[i] * s[i];
+    }
+    float[] out = new float[d];
+    for (int i = 0; i < d; i++) {
+      out[i] = (float) (s[i] * Math.sqrt(IMAGE_ENERGY / sum));
+    }
+    return out;
   }
 
   /**
@@ -220,25 +281,31 @@ public final class SyntheticData {
           };
         }
       case SPECTRAL:
-        {
-          float[] basis = rotation(d, seed);
-          float[] mu = mean(d, seed);
-          float[] spectrum = spectrum(d);
-          return (rnd, out, off, scratch) -> {
-            for (int t = 0; t < d; t++) {
-              out[off + t] = mu[t];
-            }
-            // x = μ + Σ_j (s_j z_j)·row_j as one axpy per j: no sum is reordered, so vector and
-            // scalar paths give the same bits.
-            for (int j = 0; j < d; j++) {
-              float a = (float) (spectrum[j] * rnd.nextGaussian());
-              Axpy.BEST.axpy(a, basis, j * d, out, off, d);
-            }
-          };
-        }
+        return rotated(rotation(d, seed), mean(d, seed), spectrum(d), d, false);
+      case IMAGE:
+        return rotated(rotation(d, seed), imageMean(d, seed), imageSpectrum(d), d, true);
       default:
         throw new IllegalArgumentException("unknown kind " + kind);
     }
+  }
+
+  /** x = mean + U·diag(spectrum)·z, clipped at zero when {@code clip}. */
+  private static RowSampler rotated(
+      float[] basis, float[] mean, float[] spectrum, int d, boolean clip) {
+    return (rnd, out, off, scratch) -> {
+      System.arraycopy(mean, 0, out, off, d);
+      // x = μ + Σ_j (s_j z_j)·row_j as one axpy per j: no sum is reordered, so vector and scalar
+      // paths give the same bits.
+      for (int j = 0; j < d; j++) {
+        float a = (float) (spectrum[j] * rnd.nextGaussian());
+        Axpy.BEST.axpy(a, basis, j * d, out, off, d);
+      }
+      if (clip) {
+        for (int t = 0; t < d; t++) {
+          out[off + t] = Math.max(0f, out[off + t]);
+        }
+      }
+    };
   }
 
   private static double logNormal(SplittableRandom rnd) {

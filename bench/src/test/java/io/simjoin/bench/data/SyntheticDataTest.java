@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.simjoin.bench.data.SyntheticData.Kind;
 import io.simjoin.bench.data.SyntheticData.Role;
+import java.util.Arrays;
+import org.apache.commons.math3.linear.EigenDecomposition;
+import org.apache.commons.math3.linear.MatrixUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -158,6 +161,125 @@ class SyntheticDataTest {
       }
       assertThat(variance[0]).isGreaterThan(10 * variance[d - 1]);
     }
+  }
+
+  @Test
+  void imageIsNonNegativeAroundItsMeanAndDiffersBeyondFourDirections() {
+    int n = 8000;
+    int d = 64;
+    long seed = 13;
+    float[] nu = SyntheticData.imageMean(d, seed);
+    assertThat(norm(toDouble(nu))).isCloseTo(1, within(1e-5));
+    float[] s = SyntheticData.imageSpectrum(d);
+    double energy = 0;
+    for (float x : s) {
+      energy += x * x;
+    }
+    assertThat(energy).isCloseTo(SyntheticData.IMAGE_ENERGY, within(1e-5));
+
+    VectorSet items = SyntheticData.generate(Kind.IMAGE, n, d, seed, Role.ITEMS);
+    VectorSet queries = SyntheticData.generate(Kind.IMAGE, 40, d, seed, Role.QUERIES);
+    int zeros = 0;
+    double cosines = 0;
+    for (int i = 0; i < n; i++) {
+      double dot = 0;
+      double sq = 0;
+      for (int t = 0; t < d; t++) {
+        float x = items.get(i, t);
+        assertThat(Float.floatToIntBits(x)).as("row %d component %d", i, t).isNotNegative();
+        zeros += x == 0 ? 1 : 0;
+        dot += x * nu[t];
+        sq += x * x;
+      }
+      cosines += dot / Math.sqrt(sq) / n;
+    }
+    // Clipping at zero happens, but the mean keeps most components positive.
+    assertThat(zeros).isPositive().isLessThan(n * d / 5);
+    assertThat(cosines).isGreaterThan(0.85);
+
+    // The uncentred second moment: four directions hold 80 % of the energy, so an energy rule
+    // would stop there ...
+    double[][] m = new double[d][d];
+    for (int i = 0; i < n; i++) {
+      for (int a = 0; a < d; a++) {
+        for (int b = 0; b < d; b++) {
+          m[a][b] += items.get(i, a) * items.get(i, b) / n;
+        }
+      }
+    }
+    EigenDecomposition eigen = new EigenDecomposition(MatrixUtils.createRealMatrix(m));
+    double[] values = eigen.getRealEigenvalues().clone();
+    Integer[] order = new Integer[d];
+    for (int i = 0; i < d; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+    double trace = Arrays.stream(values).sum();
+    double head4 = 0;
+    for (int r = 0; r < 4; r++) {
+      head4 += values[order[r]] / trace;
+    }
+    assertThat(head4).isBetween(0.8, 0.9);
+    // ... but the partial-product bound over four of them lets far more points through to a full
+    // product than one over sixteen (against each query's exact 10th score).
+    double pass4 = partialPassFraction(items, queries, eigen, order, 4, 10);
+    double pass16 = partialPassFraction(items, queries, eigen, order, 16, 10);
+    assertThat(pass4).isGreaterThan(0.1);
+    assertThat(pass16).isLessThan(pass4 / 4);
+  }
+
+  /**
+   * Fraction of (query, item) pairs with {@code <q_h,p_h> + ‖q_rest‖·‖p_rest‖ >= } the query's
+   * exact k-th score, heads in the eigenbasis' first {@code h} directions.
+   */
+  private static double partialPassFraction(
+      VectorSet items, VectorSet queries, EigenDecomposition eigen, Integer[] order, int h, int k) {
+    int d = items.d();
+    double[][] rows = new double[h][];
+    for (int r = 0; r < h; r++) {
+      rows[r] = eigen.getEigenvector(order[r]).toArray();
+    }
+    double[][] itemHeads = new double[items.n()][];
+    double[] itemTails = new double[items.n()];
+    for (int i = 0; i < items.n(); i++) {
+      itemHeads[i] = new double[h];
+      itemTails[i] = headAndTail(items.row(i), rows, itemHeads[i]);
+    }
+    long passed = 0;
+    for (int q = 0; q < queries.n(); q++) {
+      float[] query = queries.row(q);
+      double[] qHead = new double[h];
+      double qTail = headAndTail(query, rows, qHead);
+      double[] scores = new double[items.n()];
+      for (int i = 0; i < items.n(); i++) {
+        for (int t = 0; t < d; t++) {
+          scores[i] += query[t] * items.get(i, t);
+        }
+      }
+      double kth = Arrays.stream(scores).sorted().toArray()[items.n() - k];
+      for (int i = 0; i < items.n(); i++) {
+        double bound = qTail * itemTails[i];
+        for (int r = 0; r < h; r++) {
+          bound += qHead[r] * itemHeads[i][r];
+        }
+        passed += bound >= kth ? 1 : 0;
+      }
+    }
+    return passed / (double) ((long) queries.n() * items.n());
+  }
+
+  private static double headAndTail(float[] v, double[][] rows, double[] head) {
+    double sq = 0;
+    for (float x : v) {
+      sq += x * x;
+    }
+    for (int r = 0; r < rows.length; r++) {
+      for (int t = 0; t < v.length; t++) {
+        head[r] += rows[r][t] * v[t];
+      }
+      sq -= head[r] * head[r];
+    }
+    return Math.sqrt(Math.max(0, sq));
   }
 
   private static double[] logNorms(VectorSet v) {
