@@ -134,6 +134,11 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
     p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
     p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // Not idempotent, one request in flight: the same per-partition order without the sequence
+    // numbers that, in the in-process broker under load, could stall a retried batch on
+    // OUT_OF_ORDER_SEQUENCE_NUMBER until the send timed out.
+    p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+    p.setProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
@@ -145,7 +150,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
         acks.add(p.send(r));
       }
       for (java.util.concurrent.Future<?> f : acks) {
-        f.get(30, TimeUnit.SECONDS);
+        f.get(120, TimeUnit.SECONDS);
       }
     }
   }
