@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -218,39 +217,7 @@ public final class LocalKafka implements AutoCloseable {
 
   /** Creates topics (replication 1), waiting until they exist. */
   public void createTopics(int partitions, String... topics) throws Exception {
-    List<NewTopic> all = new ArrayList<>();
-    for (String t : topics) {
-      all.add(new NewTopic(t, partitions, (short) 1));
-    }
-    try (Admin a = Admin.create(adminProperties())) {
-      a.createTopics(all).all().get(60, TimeUnit.SECONDS);
-      awaitLeaders(a, topics);
-    }
-  }
-
-  /**
-   * Waits until every partition has a leader: a producer that sends before the broker leads a new
-   * partition gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then stall on
-   * out-of-order sequence numbers.
-   */
-  private static void awaitLeaders(Admin a, String... topics) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      boolean ready = true;
-      for (var d :
-          a.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-        for (var p : d.partitions()) {
-          ready &= p.leader() != null && !p.leader().isEmpty();
-        }
-      }
-      if (ready) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("topics " + List.of(topics) + " have no leader after 60 s");
-      }
-      Thread.sleep(100);
-    }
+    io.simjoin.connectors.KafkaTopics.create(adminProperties(), partitions, topics);
   }
 
   /** The broker's process, for tests that check it is gone. */

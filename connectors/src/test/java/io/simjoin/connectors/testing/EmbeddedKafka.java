@@ -10,9 +10,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -93,39 +91,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
 
   /** Creates topics with the given partition count (replication 1), waiting until they exist. */
   public void createTopics(int partitions, String... topics) throws Exception {
-    List<NewTopic> all = new ArrayList<>();
-    for (String t : topics) {
-      all.add(new NewTopic(t, partitions, (short) 1));
-    }
-    try (Admin a = Admin.create(admin())) {
-      a.createTopics(all).all().get(60, TimeUnit.SECONDS);
-      awaitLeaders(a, topics);
-    }
-  }
-
-  /**
-   * Waits until every partition has a leader: a producer that sends before the broker leads a new
-   * partition gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then stall on
-   * out-of-order sequence numbers.
-   */
-  private static void awaitLeaders(Admin a, String... topics) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      boolean ready = true;
-      for (var d :
-          a.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-        for (var p : d.partitions()) {
-          ready &= p.leader() != null && !p.leader().isEmpty();
-        }
-      }
-      if (ready) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("topics " + List.of(topics) + " have no leader after 60 s");
-      }
-      Thread.sleep(100);
-    }
+    io.simjoin.connectors.KafkaTopics.create(admin(), partitions, topics);
   }
 
   /** A plain (non-transactional, idempotent) producer of byte arrays. */
