@@ -23,6 +23,12 @@ import org.apache.commons.math3.linear.MatrixUtils;
  * costs less than {@value #KEEP_BELOW} of a full product; otherwise no basis is kept and points
  * carry no heads.
  *
+ * <p>The probes meet every sample point, not only those the tree's ball bounds leave them: on
+ * clustered data the measurement credits the head with pruning other clusters, which the ball
+ * bounds do anyway (measured at 1M clustered points, d = 64: head 16 kept, inner products per query
+ * 1.22 % to 1.18 %, query time unchanged, 72 more bytes per point). Measuring on the buckets a
+ * probe's own search reaches would fix that.
+ *
  * <pre>{@code
  * BasisChoice c = BasisChoice.learn(sample, count, dim, treeSize);
  * Basis b = c.basis(); // null when no head pays

@@ -160,7 +160,15 @@ public final class DemoCommand implements Callable<Integer> {
               JobFlags.duration("--checkpoint-interval", checkpointInterval));
       atLeast("--rate", rate, 1);
       atLeast("--parallelism", parallelism, 1);
-      settings = new DemoScenario.Settings(items, users, dim, seed);
+      settings =
+          new DemoScenario.Settings(
+              items,
+              users,
+              dim,
+              seed,
+              bootstrapServers == null
+                  ? DemoScenario.NAMESPACE
+                  : DemoScenario.NAMESPACE + "-" + UUID.randomUUID().toString().substring(0, 8));
       wire = WireFormat.parse(format);
       codec = EventCodecs.forFormat(wire);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
@@ -314,7 +322,8 @@ public final class DemoCommand implements Callable<Integer> {
 
       DemoRest rest = new DemoRest(ui, job.getJobID().toHexString());
       awaitRunning(rest, job);
-      DemoWatcher watcher = new DemoWatcher(props, topics.updates(), outputStart, codec);
+      DemoWatcher watcher =
+          new DemoWatcher(props, topics.updates(), outputStart, codec, settings.namespace());
       watcher.start();
       cleanup.add(watcher::close);
       DemoScenario scenario = new DemoScenario(settings);
@@ -391,7 +400,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** The broker: the user's, or a local one started here. */
     private String kafka() throws Exception {
       if (bootstrapServers != null) {
-        say("Kafka: %s (yours)", bootstrapServers);
+        say("Kafka: %s (yours); this run's namespace: %s", bootstrapServers, settings.namespace());
         return bootstrapServers;
       }
       int p = port(kafkaPort, DEFAULT_KAFKA_PORT, "--kafka-port", "Kafka broker", err);

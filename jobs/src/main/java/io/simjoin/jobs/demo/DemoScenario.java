@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  * <p>Not thread-safe: one producer thread drives it; read the truth after that thread stopped.
  */
 public final class DemoScenario {
-  /** The namespace of every event: one catalogue. */
+  /** The namespace of every event on a broker of the demo's own: one catalogue. */
   public static final String NAMESPACE = "demo";
 
   /** k of every query. */
@@ -54,8 +54,11 @@ public final class DemoScenario {
   /** The users whose top-k the progress shows: never cancelled, so there is always something. */
   public static final List<String> SHOWN_USERS = List.of(userId(0), userId(1));
 
-  /** The sizes of a scenario. */
-  public record Settings(int items, int users, int dim, long seed) {
+  /**
+   * The sizes of a scenario, and its namespace (on a shared Kafka, one of its own per run, so that
+   * another run's updates on the same topics cannot mix in).
+   */
+  public record Settings(int items, int users, int dim, long seed, String namespace) {
     public Settings {
       if (items < 1 || users < SHOWN_USERS.size() || dim < 1) {
         throw new IllegalArgumentException(
@@ -161,7 +164,8 @@ public final class DemoScenario {
       delete(out, liveItems.getInt(rnd.nextInt(liveItems.size())), now);
     }
     if (steps % LOOKUP_EVERY == 0) {
-      out.query(QueryEvent.once(NAMESPACE, "lookup-" + lookups++, nextUserVector(), K, now));
+      out.query(
+          QueryEvent.once(settings.namespace(), "lookup-" + lookups++, nextUserVector(), K, now));
     }
     if (steps % RETASTE_EVERY == RETASTE_EVERY / 4) {
       retaste(out, now);
@@ -170,7 +174,7 @@ public final class DemoScenario {
       String gone = churnable.remove(rnd.nextInt(churnable.size()));
       standing.remove(gone);
       cancelled.add(gone);
-      out.query(QueryEvent.cancel(NAMESPACE, gone, now));
+      out.query(QueryEvent.cancel(settings.namespace(), gone, now));
       register(out, userId(nextUser++), nextUserVector(), Float.NaN, now);
     }
   }
@@ -181,7 +185,7 @@ public final class DemoScenario {
       livePos.put(n, liveItems.size());
       liveItems.add(n);
     }
-    out.item(ItemEvent.upsert(NAMESPACE, itemId(n), v, now));
+    out.item(ItemEvent.upsert(settings.namespace(), itemId(n), v, now));
   }
 
   private void delete(Events out, int n, long now) {
@@ -192,7 +196,7 @@ public final class DemoScenario {
       liveItems.set(pos, last);
       livePos.put(last, pos);
     }
-    out.item(ItemEvent.delete(NAMESPACE, itemId(n), now));
+    out.item(ItemEvent.delete(settings.namespace(), itemId(n), now));
   }
 
   /** A user's taste drifts: a blend of the old vector and a fresh one, registered again. */
@@ -215,7 +219,7 @@ public final class DemoScenario {
     if (isNew && Float.isNaN(threshold) && !SHOWN_USERS.contains(id)) {
       churnable.add(id);
     }
-    QueryEvent e = QueryEvent.register(NAMESPACE, id, v, K, now);
+    QueryEvent e = QueryEvent.register(settings.namespace(), id, v, K, now);
     out.query(Float.isNaN(threshold) ? e : e.withThreshold(threshold));
   }
 

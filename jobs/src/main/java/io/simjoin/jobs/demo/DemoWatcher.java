@@ -74,6 +74,7 @@ final class DemoWatcher extends Thread {
   private final String updatesTopic;
   private final Map<TopicPartition, Long> start;
   private final EventCodec codec;
+  private final String namespace;
   private volatile long steadySinceMs = Long.MAX_VALUE;
   private volatile boolean stop;
 
@@ -82,7 +83,11 @@ final class DemoWatcher extends Thread {
    * @param start the partitions of both topics and the offsets to read them from
    */
   DemoWatcher(
-      Properties props, String updatesTopic, Map<TopicPartition, Long> start, EventCodec codec) {
+      Properties props,
+      String updatesTopic,
+      Map<TopicPartition, Long> start,
+      EventCodec codec,
+      String namespace) {
     super("simjoin-demo-watch");
     setDaemon(true);
     Properties p = new Properties();
@@ -95,6 +100,7 @@ final class DemoWatcher extends Thread {
     this.updatesTopic = updatesTopic;
     this.start = Map.copyOf(start);
     this.codec = codec;
+    this.namespace = namespace;
   }
 
   /** Latencies count from here on: the first catalogue's burst would only measure the backlog. */
@@ -114,7 +120,10 @@ final class DemoWatcher extends Thread {
           if (r.topic().equals(updatesTopic)) {
             takeUpdate(r, now);
           } else if (r.value() != null) {
-            takeAlert(codec.decodeAlert(r.value()));
+            ThresholdMatch m = codec.decodeAlert(r.value());
+            if (m.namespace().equals(namespace)) {
+              takeAlert(m);
+            }
           }
         }
         for (TopicPartition tp : start.keySet()) {
@@ -131,11 +140,16 @@ final class DemoWatcher extends Thread {
   private void takeUpdate(ConsumerRecord<byte[], byte[]> r, long now) throws DecodeException {
     if (r.value() == null) {
       // The tombstone after a cancellation: compaction forgets the query.
-      String id = RecordKeys.parseUpdateKey(r.key()).id();
-      last.put(id, new Last(-1, null, List.of(), r.timestamp()));
+      RecordKeys.Id id = RecordKeys.parseUpdateKey(r.key());
+      if (id.namespace().equals(namespace)) {
+        last.put(id.id(), new Last(-1, null, List.of(), r.timestamp()));
+      }
       return;
     }
     TopKUpdate u = codec.decodeUpdate(r.value());
+    if (!u.namespace().equals(namespace)) {
+      return; // another run's, on a shared Kafka
+    }
     updates.incrementAndGet();
     if (u.cause().kind() == UpdateCause.Kind.REGISTERED) {
       registered.incrementAndGet();
