@@ -18,11 +18,22 @@ final class SingleObjectHeader {
   /**
    * The fingerprint the value's header names.
    *
-   * @param wanted what the value should have been, for the messages ("an Avro single-object encoded
-   *     ItemEvent")
+   * @param expected what the value should have been, for the messages; null for any of the five
    * @throws DecodeException if the value is null, lacks the marker or is shorter than the header
    */
-  static long fingerprint(byte[] value, String wanted) throws DecodeException {
+  static long fingerprint(byte[] value, AvroEventCodec.RecordType expected) throws DecodeException {
+    if (value != null && value.length >= LENGTH && value[0] == (byte) 0xC3 && value[1] == 0x01) {
+      long fp = 0;
+      for (int i = LENGTH - 1; i >= 2; i--) {
+        fp = (fp << 8) | (value[i] & 0xff);
+      }
+      return fp;
+    }
+    // The message is built only for a value that fails: this runs once per record.
+    String wanted =
+        expected == null
+            ? "a simjoin Avro record"
+            : "an Avro single-object encoded " + expected.recordName();
     if (value == null) {
       throw new DecodeException("the record has no value (a tombstone), not " + wanted);
     }
@@ -42,11 +53,7 @@ final class SingleObjectHeader {
               + " bytes, but the marker C3 01 and the 8-byte schema fingerprint take "
               + LENGTH);
     }
-    long fp = 0;
-    for (int i = LENGTH - 1; i >= 2; i--) {
-      fp = (fp << 8) | (value[i] & 0xff);
-    }
-    return fp;
+    throw new AssertionError("unreachable: the header was valid");
   }
 
   /** A fingerprint as people and tools print it: {@code 0x1e3a94caacf3b589}. */
