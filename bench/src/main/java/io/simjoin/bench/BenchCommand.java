@@ -480,6 +480,7 @@ public final class BenchCommand implements Callable<Integer> {
     long nodes = 0;
     long reads = 0;
     long stateReads = 0;
+    long stateBytesRead = 0;
     AnswerLog answers = new AnswerLog(nq, Math.min(k, liveN));
     for (int i = 0; i < nq; i++) {
       RocksTreeJob.QueryRecord r = records.get(i + 1);
@@ -493,6 +494,7 @@ public final class BenchCommand implements Callable<Integer> {
       nodes += r.nodes;
       reads += r.storeReads;
       stateReads += r.stateReads;
+      stateBytesRead += r.stateBytesRead;
       exact &= answers.record(err, i, qs[i], r.matches(), scanTop, itemSet, deleted, kernel);
     }
     answers.finish(err);
@@ -519,7 +521,9 @@ public final class BenchCommand implements Callable<Integer> {
             .put("heap_tree_ms_p50", percentileMs(heapNs, 50))
             .put("heap_build_s", sum.heapBuildS)
             .put("rocksdb_vs_heap", treeMean / heapMean)
-            .put("state_reads_per_query", stateReads / perQuery);
+            .put("state_reads_per_query", stateReads / perQuery)
+            .put("state_bytes_read_per_query", stateBytesRead / perQuery)
+            .put("state_bytes_written_per_insert", sum.buildBytesWritten / (double) Math.max(n, 1));
     say(
         err,
         "RocksDB tree %.3f ms, heap tree %.3f ms per query (mean, same task): %.2fx;"

@@ -85,6 +85,8 @@ class FlinkBenchTest {
     assertThat(json.get("kept_nodes")).isEqualTo("4");
     assertThat(json.get("deleted")).isEqualTo("300");
     assertThat(Double.parseDouble(json.get("state_reads_per_query"))).isPositive();
+    assertThat(Double.parseDouble(json.get("state_bytes_read_per_query"))).isPositive();
+    assertThat(Double.parseDouble(json.get("state_bytes_written_per_insert"))).isPositive();
     assertThat(Double.parseDouble(json.get("rocksdb_vs_heap"))).isPositive();
     assertThat(json).containsKeys("heap_tree_ms_mean");
     assertThat(Files.size(ids)).isEqualTo(30L * (4 + 4 * 10));

@@ -63,12 +63,15 @@ public final class RocksTreeJob {
     public long nodes;
     public long storeReads;
     public long stateReads;
+    public long stateBytesRead;
     public long fullDots;
     public double dots;
     // summary only
     public double buildS;
     public double heapBuildS;
     public double deleteS;
+    // bytes the store wrote to state while inserting every item (summary only)
+    public long buildBytesWritten;
     public long size;
     public int bucket;
     public int fanout;
@@ -171,12 +174,14 @@ public final class RocksTreeJob {
       CoverTree heap = shape(CoverTree.builder(d).store(new HeapNodeStore()), kernel).build();
 
       long t = System.nanoTime();
+      long w0 = store.stateBytesWritten();
       for (int i = 0; i < n; i++) {
         try (var a = store.open(KEY)) {
           rocks.insert(Integer.toString(i), items.row(i));
         }
       }
       double buildS = (System.nanoTime() - t) / 1e9;
+      long buildBytesWritten = store.stateBytesWritten() - w0;
       t = System.nanoTime();
       for (int i = 0; i < n; i++) {
         heap.insert(Integer.toString(i), items.row(i));
@@ -228,6 +233,7 @@ public final class RocksTreeJob {
       summary.buildS = buildS;
       summary.heapBuildS = heapBuildS;
       summary.deleteS = deleteS;
+      summary.buildBytesWritten = buildBytesWritten;
       summary.size = size;
       summary.bucket = bucket;
       summary.fanout = fanout;
@@ -244,6 +250,7 @@ public final class RocksTreeJob {
         long n0 = c.nodesVisited();
         long r0 = c.storeReads();
         long s0 = store.accesses().reads();
+        long bytes0 = store.stateBytesRead();
         List<Match> top;
         long treeNs;
         long heapNs;
@@ -284,6 +291,7 @@ public final class RocksTreeJob {
         r.nodes = c.nodesVisited() - n0;
         r.storeReads = c.storeReads() - r0;
         r.stateReads = store.accesses().reads() - s0;
+        r.stateBytesRead = store.stateBytesRead() - bytes0;
         out.collect(r);
       }
     }

@@ -136,6 +136,10 @@ public final class MapStateNodeStore implements NodeStore {
   private long metaReads;
   private long metaWrites;
   private long cacheHits;
+  // Serialized bytes of the user keys and values this store read from and wrote to state (Flink's
+  // own key-group and key prefix not counted): what a layout change must bring down.
+  private long bytesRead;
+  private long bytesWritten;
 
   /** A cached node; {@code node == null} records a removal (or a node known to be absent). */
   private static final class CachedNode {
@@ -334,6 +338,23 @@ public final class MapStateNodeStore implements NodeStore {
     return current != null;
   }
 
+  /**
+   * Serialized bytes of the keys and values this store read from state so far: node ids (8 bytes)
+   * and nodes ({@link NodeSerializer#serializedSize}), point ids and bucket ids, the meta. Only
+   * reads that found a value count; cache and kept-node hits cost nothing.
+   */
+  public long stateBytesRead() {
+    return bytesRead;
+  }
+
+  /**
+   * Serialized bytes of the keys and values this store wrote to state so far, counted like {@link
+   * #stateBytesRead()}; a removal counts its key.
+   */
+  public long stateBytesWritten() {
+    return bytesWritten;
+  }
+
   /** What this store asked of its states so far (see {@link StateAccesses}). */
   public StateAccesses accesses() {
     return new StateAccesses(
@@ -410,6 +431,9 @@ public final class MapStateNodeStore implements NodeStore {
       throw failure("read node " + id, e);
     }
     nodeGets++;
+    if (n != null) {
+      bytesRead += Long.BYTES + NodeSerializer.serializedSize(n);
+    }
     cacheNode(id, new CachedNode(n, false, n != null));
     if (n != null && keeps()) {
       keep(id, n);
@@ -458,10 +482,12 @@ public final class MapStateNodeStore implements NodeStore {
       if (c.node != null) {
         nodes.put(id, c.node);
         nodePuts++;
+        bytesWritten += Long.BYTES + NodeSerializer.serializedSize(c.node);
         c.stateMayHold = true;
       } else {
         nodes.remove(id);
         nodeRemoves++;
+        bytesWritten += Long.BYTES;
         c.stateMayHold = false;
       }
     } catch (Exception e) {
@@ -490,6 +516,9 @@ public final class MapStateNodeStore implements NodeStore {
       throw failure("read the location of '" + pointId + "'", e);
     }
     locationGets++;
+    if (b != null) {
+      bytesRead += NodeSerializer.stringSize(pointId) + Long.BYTES;
+    }
     long bucket = b == null ? -1L : b;
     cacheLocation(pointId, new CachedLocation(bucket, bucket));
     return bucket;
@@ -537,9 +566,11 @@ public final class MapStateNodeStore implements NodeStore {
       if (c.bucket >= 0) {
         locations.put(pointId, c.bucket);
         locationPuts++;
+        bytesWritten += NodeSerializer.stringSize(pointId) + Long.BYTES;
       } else {
         locations.remove(pointId);
         locationRemoves++;
+        bytesWritten += NodeSerializer.stringSize(pointId);
       }
     } catch (Exception e) {
       throw failure("write the location of '" + pointId + "'", e);
@@ -562,6 +593,9 @@ public final class MapStateNodeStore implements NodeStore {
       throw failure("read the tree meta", e);
     }
     metaReads++;
+    if (meta != null) {
+      bytesRead += TreeMetaSerializer.serializedSize(meta);
+    }
     metaLoaded = true;
     return meta;
   }
@@ -633,6 +667,7 @@ public final class MapStateNodeStore implements NodeStore {
           metaState.clear();
         } else {
           metaState.update(meta);
+          bytesWritten += TreeMetaSerializer.serializedSize(meta);
         }
       } catch (Exception e) {
         throw failure("write the tree meta", e);

@@ -116,6 +116,53 @@ public final class NodeSerializer extends TypeSerializerSingleton<Node> {
     return new NodeSerializerSnapshot();
   }
 
+  /**
+   * The exact number of bytes {@link #serialize} writes for {@code node}, computed without
+   * serializing it: what {@link MapStateNodeStore} counts as state bytes read and written.
+   */
+  public static long serializedSize(Node node) {
+    if (node instanceof RoutingNode r) {
+      long n = r.size();
+      // tag, parent, dim, capacity, size; per entry id and flag; centres, radii, norms, bars
+      return 1 + 8 + 4 + 4 + 4 + n * 9 + 4L * n * r.dimension() + 12 * n;
+    }
+    Bucket b = (Bucket) node;
+    long n = b.size();
+    long bytes = 1 + 8 + 4 + 4 + 1 + 4;
+    for (int i = 0; i < n; i++) {
+      bytes += stringSize(b.id(i));
+    }
+    bytes += 4L * n * b.dimension() + 4 * n;
+    if (b.hasBars()) {
+      bytes += 4 * n;
+    }
+    if (b.head() > 0) {
+      bytes += 4L * n * b.head() + 4 * n;
+    }
+    return bytes;
+  }
+
+  /**
+   * Bytes {@link StringValue#writeString} writes for {@code s}: its length plus one, then every
+   * char, each as a 7-bit varint.
+   */
+  static long stringSize(String s) {
+    long bytes = varintSize(s.length() + 1);
+    for (int i = 0; i < s.length(); i++) {
+      bytes += varintSize(s.charAt(i));
+    }
+    return bytes;
+  }
+
+  private static int varintSize(int v) {
+    int bytes = 1;
+    while (v >= 0x80) {
+      v >>>= 7;
+      bytes++;
+    }
+    return bytes;
+  }
+
   // ---------------------------------------------------------------- routing nodes
 
   private static void writeRouting(RoutingNode r, DataOutputView out) throws IOException {

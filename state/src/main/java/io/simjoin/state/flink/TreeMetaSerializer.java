@@ -57,6 +57,12 @@ public final class TreeMetaSerializer extends TypeSerializerSingleton<TreeMeta> 
     return -1;
   }
 
+  /** The exact number of bytes {@link #serialize} writes for {@code meta}. */
+  public static long serializedSize(TreeMeta meta) {
+    Basis b = meta.basis();
+    return 4 + 8 + 8 + 8 + 1 + (b == null ? 0 : 4 + 4 + 8L * b.rows().length);
+  }
+
   @Override
   public void serialize(TreeMeta meta, DataOutputView out) throws IOException {
     out.writeInt(meta.dimension());

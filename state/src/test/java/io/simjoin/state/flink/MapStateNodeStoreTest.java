@@ -166,6 +166,18 @@ class MapStateNodeStoreTest {
     access.close(); // idempotent: nothing written twice
     assertThat(nodes.puts).isEqualTo(1);
     assertThat(s.accesses()).isEqualTo(new StateAccesses(0, 1, 0, 0, 1, 0, 0, 1, 0));
+    // bytes: node key and node, the location's point id ("p": 2 bytes) and bucket id, the meta
+    long written =
+        8 + NodeSerializer.serializedSize(bucket(0)) + 2 + 8 + TreeMetaSerializer.serializedSize(m);
+    assertThat(s.stateBytesWritten()).isEqualTo(written);
+    assertThat(s.stateBytesRead()).isZero();
+    try (var again = s.open()) {
+      s.get(1);
+      s.locate("p");
+      s.meta();
+    }
+    // read back, the same keys and values count the same bytes
+    assertThat(s.stateBytesRead()).isEqualTo(written);
   }
 
   @Test

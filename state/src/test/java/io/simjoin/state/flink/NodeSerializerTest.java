@@ -45,6 +45,31 @@ class NodeSerializerTest {
     }
   }
 
+  /**
+   * The byte counts {@link MapStateNodeStore} reports come from these sizes, so they must be the
+   * serialized lengths exactly, ids with chars beyond ASCII included.
+   */
+  @Test
+  void serializedSizesAreTheSerializedLengths() throws IOException {
+    SplittableRandom r = new SplittableRandom(13);
+    for (int i = 0; i < 2000; i++) {
+      Node n = TestNodes.randomNode(r);
+      assertThat(NodeSerializer.serializedSize(n))
+          .as("node %d: %s", i, n)
+          .isEqualTo(bytes(NodeSerializer.INSTANCE, n).length);
+    }
+    for (boolean withBasis : new boolean[] {false, true}) {
+      TreeMeta m = TestNodes.meta(r, withBasis);
+      assertThat(TreeMetaSerializer.serializedSize(m))
+          .isEqualTo(bytes(TreeMetaSerializer.INSTANCE, m).length);
+    }
+    for (String id : new String[] {"a", "é", "\u20ac\u20ac", "x".repeat(200), "\ud83d\ude00"}) {
+      DataOutputSerializer out = new DataOutputSerializer(16);
+      StringValue.writeString(id, out);
+      assertThat(NodeSerializer.stringSize(id)).as(id).isEqualTo(out.length());
+    }
+  }
+
   @Test
   void bucketVariantsRoundTrip() throws IOException {
     SplittableRandom r = new SplittableRandom(11);
