@@ -269,8 +269,8 @@ final class E2eBench {
         new JsonLine()
             .put("items_per_s", n / itemPhaseS)
             .put("updates_per_s", itemUpdates / itemPhaseS)
-            .put("latency_ms_p50", percentile(lat, 50))
-            .put("latency_ms_p99", percentile(lat, 99))
+            .put("latency_ms_p50", Percentiles.nearestRank(lat, 50))
+            .put("latency_ms_p99", Percentiles.nearestRank(lat, 99))
             .put("checkpoints", stats.checkpoints.get())
             .put("n", n)
             .put("d", d)
@@ -302,8 +302,8 @@ final class E2eBench {
         n / itemPhaseS,
         (n - n / 2) / secondHalfS,
         itemUpdates / itemPhaseS,
-        percentile(lat, 50),
-        percentile(lat, 99),
+        Percentiles.nearestRank(lat, 50),
+        Percentiles.nearestRank(lat, 99),
         stats.checkpoints.get(),
         itemPhaseS,
         jobS,
@@ -344,14 +344,6 @@ final class E2eBench {
   private static long startMs(Stats s, long jobStartNanos) {
     // the wall-clock ms at which the job was submitted
     return System.currentTimeMillis() - (System.nanoTime() - jobStartNanos) / 1_000_000;
-  }
-
-  static double percentile(int[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(rank, 1) - 1];
   }
 
   private static void say(PrintWriter err, String format, Object... args) {

@@ -3,6 +3,7 @@ package io.simjoin.jobs;
 import io.simjoin.bench.ExactScan;
 import io.simjoin.bench.JsonLine;
 import io.simjoin.bench.KafkaE2e;
+import io.simjoin.bench.Percentiles;
 import io.simjoin.bench.data.SyntheticData.Role;
 import io.simjoin.bench.data.VectorSet;
 import io.simjoin.connectors.StartFrom;
@@ -148,8 +149,8 @@ public final class KafkaE2eBench implements KafkaE2e {
             new JsonLine()
                 .put("items_per_s", rate)
                 .put("updates_per_s", written.itemUpdates.get() / itemS)
-                .put("latency_ms_p50", percentile(lat, 50))
-                .put("latency_ms_p99", percentile(lat, 99))
+                .put("latency_ms_p50", Percentiles.nearestRank(lat, 50))
+                .put("latency_ms_p99", Percentiles.nearestRank(lat, 99))
                 .put("items_per_s_committed", n / committedS)
                 .put("produce_s", (producedMs - committed.itemPhaseStartMs) / 1e3)
                 .put("n", n)
@@ -174,8 +175,8 @@ public final class KafkaE2eBench implements KafkaE2e {
             rate,
             n / committedS,
             written.itemUpdates.get() / itemS,
-            percentile(lat, 50),
-            percentile(lat, 99));
+            Percentiles.nearestRank(lat, 50),
+            Percentiles.nearestRank(lat, 99));
         return new Result(json.toString(), rate, wrong == 0);
       } finally {
         committed.close();
@@ -285,14 +286,6 @@ public final class KafkaE2eBench implements KafkaE2e {
       wrong += same ? 0 : 1;
     }
     return wrong;
-  }
-
-  static double percentile(int[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(rank, 1) - 1];
   }
 
   private static void say(PrintWriter err, String format, Object... args) {

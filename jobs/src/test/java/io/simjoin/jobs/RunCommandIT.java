@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.simjoin.connectors.Topics;
 import io.simjoin.connectors.WireFormat;
 import io.simjoin.connectors.testing.EmbeddedKafka;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ./simjoin run} as a user calls it: flags, exit codes, messages, secrets. */
 class RunCommandIT {
@@ -25,18 +22,6 @@ class RunCommandIT {
   private static final String KEY_SECRET = "key-s3cr3t-value";
 
   @TempDir Path tmp;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new SimjoinCli());
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
-  }
 
   private static Topics topics(String prefix) throws Exception {
     Topics t =
@@ -98,7 +83,7 @@ class RunCommandIT {
                 + JAAS_SECRET
                 + "\";",
             "--kafka.ssl.key.password=" + KEY_SECRET));
-    Run run = cli(args.toArray(String[]::new));
+    CliRun run = CliRun.of(args.toArray(String[]::new));
 
     assertThat(run.exit()).as("exit code; stderr: %s", run.err()).isZero();
     ks.check(ks.read(KAFKA));
@@ -113,8 +98,8 @@ class RunCommandIT {
   @Test
   void aMissingTopicIsOneLineSayingWhatToFix() throws Exception {
     Topics t = topics("missing-");
-    Run run =
-        cli(
+    CliRun run =
+        CliRun.of(
             "run",
             "--bootstrap-servers",
             KAFKA.bootstrapServers(),
@@ -137,8 +122,9 @@ class RunCommandIT {
   @Test
   void anUnreachableBrokerIsOneLine() {
     // port 1 on loopback: nothing listens there
-    Run run =
-        cli("run", "--bootstrap-servers", "127.0.0.1:1", "--kafka.reconnect.backoff.max.ms=200");
+    CliRun run =
+        CliRun.of(
+            "run", "--bootstrap-servers", "127.0.0.1:1", "--kafka.reconnect.backoff.max.ms=200");
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err().strip())
         .doesNotContain("\n")
@@ -147,28 +133,28 @@ class RunCommandIT {
 
   @Test
   void badFlagsAreExitTwoWithWhatToFix() {
-    Run noServers = cli("run");
+    CliRun noServers = CliRun.of("run");
     assertThat(noServers.exit()).isEqualTo(2);
     assertThat(noServers.err()).contains("--bootstrap-servers");
 
-    Run unknown = cli("run", "--bootstrap-servers", "127.0.0.1:1", "--shardz", "3");
+    CliRun unknown = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--shardz", "3");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err()).contains("unknown flag --shardz");
 
-    Run format = cli("run", "--bootstrap-servers", "127.0.0.1:1", "--format", "xml");
+    CliRun format = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--format", "xml");
     assertThat(format.exit()).isEqualTo(2);
     assertThat(format.err()).contains("unknown format 'xml'", "avro", "json");
 
-    Run start = cli("run", "--bootstrap-servers", "127.0.0.1:1", "--start", "yesterday");
+    CliRun start = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--start", "yesterday");
     assertThat(start.exit()).isEqualTo(2);
     assertThat(start.err()).contains("earliest, latest or committed");
 
-    Run interval =
-        cli("run", "--bootstrap-servers", "127.0.0.1:1", "--checkpoint-interval", "soon");
+    CliRun interval =
+        CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--checkpoint-interval", "soon");
     assertThat(interval.exit()).isEqualTo(2);
     assertThat(interval.err()).contains("--checkpoint-interval", "not a duration");
 
-    Run shards = cli("run", "--bootstrap-servers", "127.0.0.1:1", "--shards", "0");
+    CliRun shards = CliRun.of("run", "--bootstrap-servers", "127.0.0.1:1", "--shards", "0");
     assertThat(shards.exit()).isEqualTo(2);
     assertThat(shards.err()).contains("--shards must be at least 1");
   }

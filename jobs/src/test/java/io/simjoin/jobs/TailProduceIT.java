@@ -9,8 +9,6 @@ import io.simjoin.connectors.codec.RecordKeys;
 import io.simjoin.connectors.testing.EmbeddedKafka;
 import io.simjoin.operators.events.ItemEvent;
 import io.simjoin.operators.events.QueryEvent;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ./simjoin produce} and {@code ./simjoin tail} against a real broker. */
 class TailProduceIT {
@@ -28,17 +25,6 @@ class TailProduceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new SimjoinCli());
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return new Run(cl.execute(args), out.toString(), err.toString());
-  }
 
   private static final List<String> LINES =
       List.of(
@@ -57,8 +43,8 @@ class TailProduceIT {
     KAFKA.createTopics(1, "pt-avro");
     Path file = tmp.resolve("events.jsonl");
     Files.write(file, LINES, StandardCharsets.UTF_8);
-    Run produce =
-        cli(
+    CliRun produce =
+        CliRun.of(
             "produce",
             "--topic",
             "pt-avro",
@@ -83,8 +69,8 @@ class TailProduceIT {
             QueryEvent.register("shop", "user-7", new float[] {1f, 0f}, 10, 5L)
                 .withThreshold(0.5f));
 
-    Run tail =
-        cli(
+    CliRun tail =
+        CliRun.of(
             "tail",
             "--topic",
             "pt-avro",
@@ -124,8 +110,8 @@ class TailProduceIT {
             "",
             LINES.get(1)),
         StandardCharsets.UTF_8);
-    Run produce =
-        cli(
+    CliRun produce =
+        CliRun.of(
             "produce",
             "--topic",
             "pt-json",
@@ -147,8 +133,9 @@ class TailProduceIT {
 
   @Test
   void aMissingTopicIsExitTwo() {
-    Run tail =
-        cli("tail", "--topic", "no-such-topic", "--bootstrap-servers", KAFKA.bootstrapServers());
+    CliRun tail =
+        CliRun.of(
+            "tail", "--topic", "no-such-topic", "--bootstrap-servers", KAFKA.bootstrapServers());
     assertThat(tail.exit()).isEqualTo(2);
     assertThat(tail.err()).contains("no-such-topic", "does not exist");
   }

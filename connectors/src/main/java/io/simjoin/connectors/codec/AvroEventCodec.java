@@ -147,7 +147,9 @@ public final class AvroEventCodec implements EventCodec {
       new EnumMap<>(RecordType.class);
   private final FastReaderBuilder fastReaders;
 
-  /** Per writer fingerprint seen: resolved once, not per record (fingerprinting costs ~10 us). */
+  /**
+   * Per writer fingerprint seen: resolved once, not re-fingerprinted from the schema per record.
+   */
   private final Map<Long, Writer> writers = new HashMap<>();
 
   private final Map<RecordType, Object> reuse = new EnumMap<>(RecordType.class);
