@@ -2,11 +2,15 @@ package io.simjoin.connectors;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates topics and waits until they can be written, for the local broker of the demo and the
@@ -39,17 +43,14 @@ public final class KafkaTopics {
     }
   }
 
-  private static void awaitLeaders(Admin a, String... topics) throws Exception {
+  /**
+   * Waits until every partition of the topics has a leader, as seen by the broker {@code a} asks:
+   * topics that another client has just created may not be known there yet.
+   */
+  public static void awaitLeaders(Admin a, String... topics) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
     while (true) {
-      boolean ready = true;
-      for (var d :
-          a.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-        for (var p : d.partitions()) {
-          ready &= p.leader() != null && !p.leader().isEmpty();
-        }
-      }
-      if (ready) {
+      if (haveLeaders(a, topics)) {
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -58,5 +59,30 @@ public final class KafkaTopics {
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * Whether every partition has a leader. CreateTopics returns once the controller has the topic;
+   * the broker that answers the describe may not have caught up yet and says the topic is unknown,
+   * which here means "not yet", not "failed".
+   */
+  private static boolean haveLeaders(Admin a, String... topics) throws Exception {
+    Map<String, TopicDescription> described;
+    try {
+      described = a.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
+    }
+    for (TopicDescription d : described.values()) {
+      for (var p : d.partitions()) {
+        if (p.leader() == null || p.leader().isEmpty()) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }

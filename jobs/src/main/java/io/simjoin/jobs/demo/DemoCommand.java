@@ -1,5 +1,6 @@
 package io.simjoin.jobs.demo;
 
+import io.simjoin.connectors.KafkaTopics;
 import io.simjoin.connectors.StartFrom;
 import io.simjoin.connectors.Topics;
 import io.simjoin.connectors.WireFormat;
@@ -22,10 +23,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -425,19 +428,20 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void createMissingTopics(Admin admin) throws Exception {
+      String[] all =
+          Stream.concat(Arrays.stream(topics.inputs()), Arrays.stream(topics.outputs()))
+              .toArray(String[]::new);
       var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
-          java.util.stream.Stream.concat(
-                  Arrays.stream(topics.inputs()), Arrays.stream(topics.outputs()))
+          Arrays.stream(all)
               .filter(t -> !existing.contains(t))
-              .map(
-                  t ->
-                      new NewTopic(
-                          t, java.util.Optional.of(parallelism), java.util.Optional.empty()))
+              .map(t -> new NewTopic(t, Optional.of(parallelism), Optional.empty()))
               .toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
       }
+      // Offsets are listed right after, and a partition without a leader yet cannot answer.
+      KafkaTopics.awaitLeaders(admin, all);
     }
 
     private Configuration flinkConf(String servers, int web) {
