@@ -4,6 +4,7 @@ import io.simjoin.bench.data.DatasetSpec;
 import io.simjoin.bench.data.Fvecs;
 import io.simjoin.bench.data.SyntheticData.Role;
 import io.simjoin.bench.data.VectorSet;
+import io.simjoin.bench.flink.RocksDbStatistics;
 import io.simjoin.bench.flink.RocksTreeJob;
 import io.simjoin.operators.SimilarityJoin;
 import io.simjoin.state.CoverTree;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -106,6 +108,15 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "10",
       description = "Matches per query (default: ${DEFAULT-VALUE}).")
   int k;
+
+  @Option(
+      names = "--stream-items",
+      description =
+          "With --store rocksdb and synthetic --items: generate the items a chunk at a time in the"
+              + " task and in the exact check, never all in memory, and build no heap tree (for"
+              + " state larger than the heap; rocksdb_vs_heap is then null). Chosen by itself when"
+              + " the items' floats take more than a quarter of the heap.")
+  boolean streamItems;
 
   @Option(
       names = "--deletes",
@@ -359,6 +370,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (repeat < 1) {
       throw new ParameterException(spec.commandLine(), "--repeat must be at least 1");
     }
+    if (streamItems && (store != Store.rocksdb || !(items instanceof DatasetSpec.Synthetic))) {
+      throw new ParameterException(
+          spec.commandLine(), "--stream-items needs --store rocksdb and synthetic --items");
+    }
     if (kafka && !e2e) {
       throw new ParameterException(spec.commandLine(), "--kafka needs --e2e");
     }
@@ -398,15 +413,27 @@ public final class BenchCommand implements Callable<Integer> {
   private Outcome runRocksDb(PrintWriter err) throws IOException {
     DotKernel kernel = DotKernels.best();
     long t = System.nanoTime();
-    VectorSet itemSet = items.load(Role.ITEMS);
+    boolean streamed = itemsOutgrowTheHeap();
+    VectorSet itemSet = streamed ? null : items.load(Role.ITEMS);
     VectorSet querySet = queries.load(Role.QUERIES);
-    say(err, "items %s and queries %s loaded in %.1f s", items, queries, secs(t));
-    if (querySet.d() != itemSet.d()) {
-      throw new IllegalArgumentException(
-          "queries have dimension " + querySet.d() + " but items have " + itemSet.d());
+    final int n = streamed ? ((DatasetSpec.Synthetic) items).n() : itemSet.n();
+    final int d = streamed ? ((DatasetSpec.Synthetic) items).d() : itemSet.d();
+    if (streamed) {
+      say(
+          err,
+          "items %s (%.0f MB of floats; this JVM's heap is %d MB): the task and the check generate"
+              + " them a chunk at a time, and there is no heap tree (rocksdb_vs_heap is not"
+              + " measured)",
+          items,
+          4.0 * n * d / (1 << 20),
+          Runtime.getRuntime().maxMemory() >> 20);
+    } else {
+      say(err, "items %s and queries %s loaded in %.1f s", items, queries, secs(t));
     }
-    final int n = itemSet.n();
-    final int d = itemSet.d();
+    if (querySet.d() != d) {
+      throw new IllegalArgumentException(
+          "queries have dimension " + querySet.d() + " but items have " + d);
+    }
     final int nq = querySet.n();
     int deleteCount = (int) Math.min(n, Math.round(deletes * n));
     int[] victims = victims(n, deleteCount);
@@ -431,7 +458,8 @@ public final class BenchCommand implements Callable<Integer> {
                   bucket,
                   fanout,
                   warmup,
-                  keptNodes == null ? ROCKSDB_KEPT_NODES : keptNodes),
+                  keptNodes == null ? ROCKSDB_KEPT_NODES : keptNodes,
+                  streamed),
               tmp);
     } catch (Exception e) {
       throw new FlinkJobException("the RocksDB job failed: " + rootMessage(e), e);
@@ -453,24 +481,30 @@ public final class BenchCommand implements Callable<Integer> {
       err.printf("MISMATCH: tree.size() is %d, expected %d live items%n", sum.size, liveN);
       exact = false;
     }
-    ExactScan scan;
-    if (deleteCount > 0) {
-      int[] live = new int[liveN];
-      for (int row = 0, j = 0; row < n; row++) {
-        if (!deleted[row]) {
-          live[j++] = row;
-        }
-      }
-      scan = new ExactScan(itemSet.select(live), live, kernel);
-    } else {
-      scan = new ExactScan(itemSet, null, kernel);
-    }
     float[][] qs = new float[nq][];
     for (int i = 0; i < nq; i++) {
       qs[i] = querySet.row(i);
     }
-    for (int i = 0; i < Math.min(warmup, nq); i++) {
-      scan.topK(qs[i], k);
+    ExactAnswers exactAnswers;
+    if (streamed) {
+      long scanStart = System.nanoTime();
+      List<String> returned = new java.util.ArrayList<>();
+      records.subList(1, records.size()).forEach(r -> returned.addAll(Arrays.asList(r.ids)));
+      try {
+        exactAnswers =
+            ChunkedScan.run(
+                (DatasetSpec.Synthetic) items,
+                deleted,
+                querySet,
+                k,
+                ChunkedScan.rowsNamed(returned),
+                kernel);
+      } catch (Exception e) {
+        throw new IllegalStateException("the chunked exact scan failed: " + e.getMessage(), e);
+      }
+      say(err, "exact answers by a chunked scan in %.1f s", secs(scanStart));
+    } else {
+      exactAnswers = ExactAnswers.scan(itemSet, deleted, liveN, qs, k, warmup, kernel);
     }
     long[] treeNs = new long[nq];
     long[] heapNs = new long[nq];
@@ -484,9 +518,8 @@ public final class BenchCommand implements Callable<Integer> {
     AnswerLog answers = new AnswerLog(nq, Math.min(k, liveN));
     for (int i = 0; i < nq; i++) {
       RocksTreeJob.QueryRecord r = records.get(i + 1);
-      long a = System.nanoTime();
-      ExactScan.Result scanTop = scan.topK(qs[i], k);
-      scanNs[i] = System.nanoTime() - a;
+      ExactScan.Result scanTop = exactAnswers.answer(i);
+      scanNs[i] = exactAnswers.scanNs(i);
       treeNs[i] = r.treeNs;
       heapNs[i] = r.heapNs;
       dots += r.dots;
@@ -495,7 +528,9 @@ public final class BenchCommand implements Callable<Integer> {
       reads += r.storeReads;
       stateReads += r.stateReads;
       stateBytesRead += r.stateBytesRead;
-      exact &= answers.record(err, i, qs[i], r.matches(), scanTop, itemSet, deleted, kernel);
+      exact &=
+          answers.record(
+              err, i, qs[i], r.matches(), scanTop, n, exactAnswers.rows(), deleted, kernel);
     }
     answers.finish(err);
     double treeMean = meanMs(treeNs);
@@ -517,24 +552,47 @@ public final class BenchCommand implements Callable<Integer> {
             .put("partial_head", sum.partialHead)
             .put("store", "rocksdb")
             .put("kept_nodes", keptNodes == null ? ROCKSDB_KEPT_NODES : keptNodes)
-            .put("heap_tree_ms_mean", heapMean)
-            .put("heap_tree_ms_p50", percentileMs(heapNs, 50))
-            .put("heap_build_s", sum.heapBuildS)
-            .put("rocksdb_vs_heap", treeMean / heapMean)
+            .put("heap_tree_ms_mean", streamed ? Double.NaN : heapMean)
+            .put("heap_tree_ms_p50", streamed ? Double.NaN : percentileMs(heapNs, 50))
+            .put("heap_build_s", streamed ? Double.NaN : sum.heapBuildS)
+            .put("rocksdb_vs_heap", streamed ? Double.NaN : treeMean / heapMean)
+            .put("items_streamed", streamed)
+            .put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20)
+            .put("state_bytes_on_disk_per_item", sum.bytesOnDisk / (double) Math.max(liveN, 1))
+            .put(
+                "block_cache_hit_rate",
+                new RocksDbStatistics.Counts(sum.blockCacheHits, sum.blockCacheMisses, 0).hitRate())
             .put("state_reads_per_query", stateReads / perQuery)
             .put("state_bytes_read_per_query", stateBytesRead / perQuery)
             .put("state_bytes_written_per_insert", sum.buildBytesWritten / (double) Math.max(n, 1));
     say(
         err,
-        "RocksDB tree %.3f ms, heap tree %.3f ms per query (mean, same task): %.2fx;"
-            + " %.1f state reads per query; scan %.3f ms; %s",
+        "RocksDB tree %.3f ms per query (mean)%s; %.1f state reads per query, block cache hit"
+            + " rate %.3f; %.0f bytes on disk per item; scan %.3f ms; %s",
         treeMean,
-        heapMean,
-        treeMean / heapMean,
+        streamed
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", heap tree %.3f ms (same task): %.2fx",
+                heapMean,
+                treeMean / heapMean),
         stateReads / perQuery,
+        new RocksDbStatistics.Counts(sum.blockCacheHits, sum.blockCacheMisses, 0).hitRate(),
+        sum.bytesOnDisk / (double) Math.max(liveN, 1),
         scanMean,
         exact ? "exact" : "NOT EXACT");
     return new Outcome(json.toString(), exact);
+  }
+
+  /**
+   * Whether {@code --store rocksdb} generates the items a chunk at a time: synthetic items whose
+   * floats alone take more than a quarter of the heap, where a heap tree and a whole copy for the
+   * scan would not fit (a run of state larger than memory).
+   */
+  private boolean itemsOutgrowTheHeap() {
+    return items instanceof DatasetSpec.Synthetic s
+        && (streamItems || 4L * s.n() * s.d() > Runtime.getRuntime().maxMemory() / 4);
   }
 
   static String rootMessage(Throwable e) {
@@ -693,7 +751,8 @@ public final class BenchCommand implements Callable<Integer> {
       nodes += counters.nodesVisited() - n0;
       reads += counters.storeReads() - r0;
 
-      exact &= answers.record(err, i, q, treeTop, scanTop, itemSet, deleted, kernel);
+      exact &=
+          answers.record(err, i, q, treeTop, scanTop, itemSet.n(), itemSet::row, deleted, kernel);
       if (System.nanoTime() - lastReport > PROGRESS_NANOS) {
         lastReport = System.nanoTime();
         say(err, "  %d / %d queries", i + 1, nq);
@@ -742,6 +801,21 @@ public final class BenchCommand implements Callable<Integer> {
       VectorSet items,
       boolean[] deleted,
       DotKernel kernel) {
+    return disagreement(q, tree, scan, items.n(), items::row, deleted, kernel);
+  }
+
+  /**
+   * As above with the items' rows looked up by row number: {@code rows} need only know the rows the
+   * tree returned (when the items do not fit in memory).
+   */
+  static String disagreement(
+      float[] q,
+      List<Match> tree,
+      ExactScan.Result scan,
+      int n,
+      IntFunction<float[]> rows,
+      boolean[] deleted,
+      DotKernel kernel) {
     int m = scan.size();
     if (tree.size() != m) {
       return "tree returned " + tree.size() + " matches, scan " + m;
@@ -753,7 +827,7 @@ public final class BenchCommand implements Callable<Integer> {
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < m; i++) {
       Match t = tree.get(i);
-      int row = parseRow(t.id(), items.n());
+      int row = parseRow(t.id(), n);
       if (row < 0) {
         return "position " + i + ": tree returned unknown id '" + t.id() + "'";
       }
@@ -763,7 +837,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (!seen.add(row)) {
         return "position " + i + ": tree returned item " + row + " twice";
       }
-      float truth = kernel.dot(q, 0, items.data(), items.offset(row), items.d());
+      float truth = kernel.dot(q, 0, rows.apply(row), 0, q.length);
       if (!close(t.score(), truth, scale)) {
         return "position "
             + i
@@ -922,10 +996,11 @@ public final class BenchCommand implements Callable<Integer> {
         float[] q,
         List<Match> treeTop,
         ExactScan.Result scanTop,
-        VectorSet items,
+        int n,
+        IntFunction<float[]> rows,
         boolean[] deleted,
         DotKernel kernel) {
-      String why = disagreement(q, treeTop, scanTop, items, deleted, kernel);
+      String why = disagreement(q, treeTop, scanTop, n, rows, deleted, kernel);
       if (why != null && mismatches++ < 10) {
         err.printf("MISMATCH at query %d: %s%n", i, why);
         err.printf("  tree: %s%n", treeTop);

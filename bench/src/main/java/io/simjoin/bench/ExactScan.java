@@ -128,6 +128,24 @@ public final class ExactScan {
     return new Result(outIds, outScores);
   }
 
+  /**
+   * The best {@code k} of two answers over disjoint rows (each best first), in the same order: the
+   * answer of a scan over both row sets, for data scanned a chunk at a time.
+   */
+  public static Result merge(Result a, Result b, int k) {
+    int size = Math.min(k, a.size() + b.size());
+    int[] ids = new int[size];
+    float[] scores = new float[size];
+    for (int i = 0, x = 0, y = 0; i < size; i++) {
+      boolean fromA =
+          y >= b.size()
+              || (x < a.size() && !worse(a.scores()[x], a.ids()[x], b.scores()[y], b.ids()[y]));
+      ids[i] = fromA ? a.ids()[x] : b.ids()[y];
+      scores[i] = fromA ? a.scores()[x++] : b.scores()[y++];
+    }
+    return new Result(ids, scores);
+  }
+
   /** Orders ids the way the tree does: their decimal strings by {@link String#compareTo}. */
   static int compareIds(int a, int b) {
     if (a == b) {

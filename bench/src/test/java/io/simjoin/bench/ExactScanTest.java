@@ -69,6 +69,39 @@ class ExactScanTest {
     }
   }
 
+  /** Chunks with duplicate rows across them (ties), uneven sizes, and k beyond n. */
+  @ParameterizedTest
+  @CsvSource({"5,1", "5,10", "97,10", "300,1000"})
+  void mergedChunkAnswersAreTheWholeScansAnswer(int chunkRows, int k) {
+    int d = 8;
+    VectorSet base = gaussian(250, d, 3);
+    // Rows 250..499 repeat rows 0..249: every score is tied with a row in another chunk.
+    float[] data = new float[500 * d];
+    System.arraycopy(base.data(), 0, data, 0, base.data().length);
+    System.arraycopy(base.data(), 0, data, base.data().length, base.data().length);
+    VectorSet items = new VectorSet(500, d, data);
+    SplittableRandom rnd = new SplittableRandom(5);
+    for (int rep = 0; rep < 10; rep++) {
+      float[] q = new float[d];
+      for (int t = 0; t < d; t++) {
+        q[t] = (float) rnd.nextGaussian();
+      }
+      ExactScan.Result whole = new ExactScan(items).topK(q, k);
+      ExactScan.Result merged = new ExactScan.Result(new int[0], new float[0]);
+      for (int first = 0; first < items.n(); first += chunkRows) {
+        int rows = Math.min(chunkRows, items.n() - first);
+        int[] ids = new int[rows];
+        for (int r = 0; r < rows; r++) {
+          ids[r] = first + r;
+        }
+        ExactScan.Result part = new ExactScan(items.select(ids), ids).topK(q, k);
+        merged = ExactScan.merge(merged, part, k);
+      }
+      assertThat(merged.ids()).isEqualTo(whole.ids());
+      assertThat(merged.scores()).isEqualTo(whole.scores());
+    }
+  }
+
   private static long findRank(List<double[]> sorted, int id) {
     for (int i = 0; i < sorted.size(); i++) {
       if ((int) sorted.get(i)[1] == id) {

@@ -93,6 +93,44 @@ class FlinkBenchTest {
     assertThat(Fvecs.read(scores).n()).isEqualTo(30);
   }
 
+  /** Items never all in memory: the chunked task and the chunked oracle still agree. */
+  @Test
+  void rocksDbWithStreamedItemsIsExactAndReportsDiskAndCache() {
+    Run run =
+        bench(
+            "--items",
+            // three generator chunks and a partial one
+            "synthetic:mf:n=13000,d=8,seed=4",
+            "--queries",
+            "synthetic:mf:n=20,d=8,seed=4",
+            "--k",
+            "20",
+            "--deletes",
+            "0.1",
+            "--store",
+            "rocksdb",
+            "--kept-nodes",
+            "4",
+            "--stream-items");
+    assertThat(run.exit()).as(run.err()).isZero();
+    Map<String, String> json = run.json();
+    assertThat(json.get("exact")).isEqualTo("true");
+    assertThat(json.get("mismatches")).isEqualTo("0");
+    assertThat(json.get("items_streamed")).isEqualTo("true");
+    assertThat(json.get("rocksdb_vs_heap")).isEqualTo("null");
+    assertThat(Double.parseDouble(json.get("state_bytes_on_disk_per_item"))).isPositive();
+    assertThat(Double.parseDouble(json.get("state_reads_per_query"))).isPositive();
+    assertThat(json).containsKey("block_cache_hit_rate");
+    assertThat(run.err()).contains("chunk at a time");
+  }
+
+  @Test
+  void streamItemsNeedsTheRocksDbStore() {
+    Run run = bench("--items", "synthetic:mf:n=100,d=8,seed=4", "--stream-items");
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.err()).contains("--stream-items needs --store rocksdb");
+  }
+
   @Test
   void endToEndPrintsItsKeys() {
     Run run =

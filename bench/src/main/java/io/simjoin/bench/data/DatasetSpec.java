@@ -127,6 +127,11 @@ public sealed interface DatasetSpec permits DatasetSpec.FvecsFile, DatasetSpec.S
       return type.label();
     }
 
+    /** The rows of {@link #load} a chunk at a time, never all in memory. */
+    public void forEachChunk(Role role, SyntheticData.ChunkConsumer consumer) throws Exception {
+      SyntheticData.forEachChunk(type, n, d, seed, role, consumer);
+    }
+
     /** The same kind, dimension and seed with another count. */
     public Synthetic withN(int newN) {
       return new Synthetic(type, newN, d, seed);

@@ -130,6 +130,44 @@ public final class SyntheticData {
     return out;
   }
 
+  /** Receives consecutive rows of a data set generated a chunk at a time. */
+  @FunctionalInterface
+  public interface ChunkConsumer {
+    /**
+     * Rows {@code [firstRow, firstRow + chunk.n())} of the data set; {@code chunk} is reused for
+     * the next call, so copy what must outlive it.
+     */
+    void accept(int firstRow, VectorSet chunk) throws Exception;
+  }
+
+  /**
+   * The rows of {@link #generate} with the same arguments, bit for bit, handed over a chunk at a
+   * time in row order: for data sets larger than the heap (a benchmark of state larger than
+   * memory), which are never held whole.
+   *
+   * <pre>{@code
+   * SyntheticData.forEachChunk(Kind.CLUSTERED, 4_000_000, 64, 1, Role.ITEMS,
+   *     (first, chunk) -> { for (int r = 0; r < chunk.n(); r++) tree.insert(id(first + r), chunk.row(r)); });
+   * }</pre>
+   */
+  public static void forEachChunk(
+      Kind kind, int n, int d, long seed, Role role, ChunkConsumer consumer) throws Exception {
+    VectorSet.checkedSize(n, d);
+    RowSampler sampler = sampler(kind, d, seed);
+    float[] scratch = new float[d];
+    VectorSet full = VectorSet.zeros(Math.min(n, CHUNK_ROWS), d);
+    for (int c = 0; (long) c * CHUNK_ROWS < n; c++) {
+      int first = c * CHUNK_ROWS;
+      int rows = Math.min(CHUNK_ROWS, n - first);
+      VectorSet chunk = rows == full.n() ? full : full.head(rows);
+      SplittableRandom rnd = new SplittableRandom(mix(seed, role.salt, c));
+      for (int r = 0; r < rows; r++) {
+        sampler.sample(rnd, chunk.data(), r * d, scratch);
+      }
+      consumer.accept(first, chunk);
+    }
+  }
+
   /** The {@link #CENTRES} unit-norm centres of {@link Kind#CLUSTERED} for a seed, row-major. */
   public static float[] centres(int d, long seed) {
     SplittableRandom rnd = new SplittableRandom(mix(seed, CENTRES_STREAM, 0));

@@ -10,11 +10,17 @@ import io.simjoin.state.TreeCounters;
 import io.simjoin.state.flink.MapStateNodeStore;
 import io.simjoin.state.kernel.DotKernel;
 import io.simjoin.state.kernel.DotKernels;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -47,7 +53,8 @@ public final class RocksTreeJob {
       Integer bucket,
       Integer fanout,
       int warmup,
-      int keptNodes)
+      int keptNodes,
+      boolean streamed)
       implements Serializable {}
 
   /**
@@ -70,6 +77,10 @@ public final class RocksTreeJob {
     public double buildS;
     public double heapBuildS;
     public double deleteS;
+    // RocksDB's block cache during the queries, and the database's files at the end
+    public long blockCacheHits;
+    public long blockCacheMisses;
+    public long bytesOnDisk;
     // bytes the store wrote to state while inserting every item (summary only)
     public long buildBytesWritten;
     public long size;
@@ -91,25 +102,34 @@ public final class RocksTreeJob {
     }
   }
 
-  /** The records of a run: the summary first, then the queries in order. */
+  /**
+   * The records of a run: the summary first, then the queries in order.
+   *
+   * <p>With {@link Params#streamed} the task generates the items a chunk at a time and builds no
+   * heap tree, so the items need never fit the heap (the heap times are then 0).
+   */
   public static List<QueryRecord> run(Params params, Path tmp) throws Exception {
+    String rocksDir = tmp.resolve("rocksdb").toString();
     Configuration conf =
         Configuration.fromMap(
             Map.of(
                 "state.backend.type", "rocksdb",
-                "state.backend.rocksdb.localdir", tmp.resolve("rocksdb").toString(),
+                "state.backend.rocksdb.localdir", rocksDir,
+                "state.backend.rocksdb.options-factory", RocksDbStatistics.class.getName(),
                 "execution.checkpointing.dir", tmp.resolve("checkpoints").toUri().toString(),
                 "parallelism.default", "1",
                 "pipeline.generic-types", "false",
                 "restart-strategy.type", "none",
                 "taskmanager.memory.managed.size", "512m"));
+    String statsRun = UUID.randomUUID().toString();
+    conf.set(RocksDbStatistics.RUN, statsRun);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(1);
     TypeInformation<QueryRecord> type = TypeInformation.of(QueryRecord.class);
     var results =
         env.fromData(List.of(0), Types.INT)
             .keyBy(x -> 0, Types.INT)
-            .process(new TreeRunner(params), type)
+            .process(new TreeRunner(params, statsRun, rocksDir), type)
             .name("cover tree on RocksDB");
     List<QueryRecord> out = new ArrayList<>();
     try (CloseableIterator<QueryRecord> it = results.collectAsync()) {
@@ -129,10 +149,14 @@ public final class RocksTreeJob {
 
     private static final long serialVersionUID = 1L;
     private final Params p;
+    private final String statsRun;
+    private final String rocksDir;
     private transient MapStateNodeStore store;
 
-    TreeRunner(Params p) {
+    TreeRunner(Params p, String statsRun, String rocksDir) {
       this.p = p;
+      this.statsRun = statsRun;
+      this.rocksDir = rocksDir;
     }
 
     @Override
@@ -161,32 +185,48 @@ public final class RocksTreeJob {
     @Override
     public void processElement(Integer ignored, Context ctx, Collector<QueryRecord> out)
         throws Exception {
-      VectorSet items = DatasetSpec.parse(p.items()).load(Role.ITEMS);
+      DatasetSpec itemSpec = DatasetSpec.parse(p.items());
       VectorSet queries = DatasetSpec.parse(p.queries()).load(Role.QUERIES);
-      int n = items.n();
-      int d = items.d();
+      int d = queries.d();
       DotKernel kernel = DotKernels.best();
+      QueryRecord summary = new QueryRecord();
+      summary.index = -1;
+      summary.ids = new String[0];
+      summary.scores = new float[0];
+      summary.kernel = kernel.name();
       StringBuilder problems = new StringBuilder();
       CoverTree rocks;
       try (var a = store.open(KEY)) {
         rocks = shape(CoverTree.builder(d).store(store), kernel).build();
       }
-      CoverTree heap = shape(CoverTree.builder(d).store(new HeapNodeStore()), kernel).build();
-
+      CoverTree heap = null;
       long t = System.nanoTime();
       long w0 = store.stateBytesWritten();
-      for (int i = 0; i < n; i++) {
-        try (var a = store.open(KEY)) {
-          rocks.insert(Integer.toString(i), items.row(i));
+      if (p.streamed()) {
+        ((DatasetSpec.Synthetic) itemSpec)
+            .forEachChunk(
+                Role.ITEMS,
+                (first, chunk) -> {
+                  for (int r = 0; r < chunk.n(); r++) {
+                    insert(rocks, first + r, chunk.row(r));
+                  }
+                });
+        summary.buildS = (System.nanoTime() - t) / 1e9;
+        summary.buildBytesWritten = store.stateBytesWritten() - w0;
+      } else {
+        VectorSet items = itemSpec.load(Role.ITEMS);
+        for (int i = 0; i < items.n(); i++) {
+          insert(rocks, i, items.row(i));
         }
+        summary.buildS = (System.nanoTime() - t) / 1e9;
+        summary.buildBytesWritten = store.stateBytesWritten() - w0;
+        heap = shape(CoverTree.builder(d).store(new HeapNodeStore()), kernel).build();
+        t = System.nanoTime();
+        for (int i = 0; i < items.n(); i++) {
+          heap.insert(Integer.toString(i), items.row(i));
+        }
+        summary.heapBuildS = (System.nanoTime() - t) / 1e9;
       }
-      double buildS = (System.nanoTime() - t) / 1e9;
-      long buildBytesWritten = store.stateBytesWritten() - w0;
-      t = System.nanoTime();
-      for (int i = 0; i < n; i++) {
-        heap.insert(Integer.toString(i), items.row(i));
-      }
-      double heapBuildS = (System.nanoTime() - t) / 1e9;
 
       t = System.nanoTime();
       for (int row : p.victims()) {
@@ -198,22 +238,39 @@ public final class RocksTreeJob {
           problems.append("tree.delete(\"").append(row).append("\") returned false; ");
         }
       }
-      double deleteS = (System.nanoTime() - t) / 1e9;
-      for (int row : p.victims()) {
+      summary.deleteS = (System.nanoTime() - t) / 1e9;
+      for (int row : heap == null ? new int[0] : p.victims()) {
         heap.delete(Integer.toString(row));
       }
-      long size;
-      int bucket;
-      int fanout;
-      int head;
       try (var a = store.open(KEY)) {
-        size = rocks.size();
-        bucket = rocks.bucketCapacity();
-        fanout = rocks.fanout();
-        head = rocks.partialProductLength();
+        summary.size = rocks.size();
+        summary.bucket = rocks.bucketCapacity();
+        summary.fanout = rocks.fanout();
+        summary.partialHead = rocks.partialProductLength();
       }
+      RocksDbStatistics.Counts before = RocksDbStatistics.read(statsRun);
+      answerQueries(rocks, heap, queries, summary.partialHead, out);
+      RocksDbStatistics.Counts after = RocksDbStatistics.read(statsRun);
+      summary.blockCacheHits = after.blockCacheHits() - before.blockCacheHits();
+      summary.blockCacheMisses = after.blockCacheMisses() - before.blockCacheMisses();
+      summary.bytesOnDisk = bytesUnder(Path.of(rocksDir));
+      summary.problems = problems.toString();
+      // Emitted last, sorted first by the client: it carries the query phase's RocksDB counts.
+      out.collect(summary);
+    }
 
+    private void insert(CoverTree rocks, int row, float[] vector) throws Exception {
+      try (var a = store.open(KEY)) {
+        rocks.insert(Integer.toString(row), vector);
+      }
+    }
+
+    /** Times every query on RocksDB, and on the heap tree alternately first and second if any. */
+    private void answerQueries(
+        CoverTree rocks, CoverTree heap, VectorSet queries, int head, Collector<QueryRecord> out)
+        throws Exception {
       int nq = queries.n();
+      int d = queries.d();
       int k = p.k();
       float[][] qs = new float[nq][];
       for (int i = 0; i < nq; i++) {
@@ -223,25 +280,10 @@ public final class RocksTreeJob {
         try (var a = store.open(KEY)) {
           rocks.topK(qs[i], k);
         }
-        heap.topK(qs[i], k);
+        if (heap != null) {
+          heap.topK(qs[i], k);
+        }
       }
-
-      QueryRecord summary = new QueryRecord();
-      summary.index = -1;
-      summary.ids = new String[0];
-      summary.scores = new float[0];
-      summary.buildS = buildS;
-      summary.heapBuildS = heapBuildS;
-      summary.deleteS = deleteS;
-      summary.buildBytesWritten = buildBytesWritten;
-      summary.size = size;
-      summary.bucket = bucket;
-      summary.fanout = fanout;
-      summary.partialHead = head;
-      summary.kernel = kernel.name();
-      summary.problems = problems.toString();
-      out.collect(summary);
-
       TreeCounters c = rocks.counters();
       for (int i = 0; i < nq; i++) {
         float[] q = qs[i];
@@ -253,28 +295,23 @@ public final class RocksTreeJob {
         long bytes0 = store.stateBytesRead();
         List<Match> top;
         long treeNs;
-        long heapNs;
+        long heapNs = 0;
         // Alternate which goes first so neither always runs with the other's data in cache.
-        if ((i & 1) == 0) {
-          long a0 = System.nanoTime();
-          try (var a = store.open(KEY)) {
-            top = rocks.topK(q, k);
-          }
-          long b0 = System.nanoTime();
-          heap.topK(q, k);
-          long c0 = System.nanoTime();
-          treeNs = b0 - a0;
-          heapNs = c0 - b0;
-        } else {
+        boolean heapFirst = heap != null && (i & 1) == 1;
+        if (heapFirst) {
           long a0 = System.nanoTime();
           heap.topK(q, k);
+          heapNs = System.nanoTime() - a0;
+        }
+        long a0 = System.nanoTime();
+        try (var a = store.open(KEY)) {
+          top = rocks.topK(q, k);
+        }
+        treeNs = System.nanoTime() - a0;
+        if (heap != null && !heapFirst) {
           long b0 = System.nanoTime();
-          try (var a = store.open(KEY)) {
-            top = rocks.topK(q, k);
-          }
-          long c0 = System.nanoTime();
-          heapNs = b0 - a0;
-          treeNs = c0 - b0;
+          heap.topK(q, k);
+          heapNs = System.nanoTime() - b0;
         }
         QueryRecord r = new QueryRecord();
         r.index = i;
@@ -294,6 +331,26 @@ public final class RocksTreeJob {
         r.stateBytesRead = store.stateBytesRead() - bytes0;
         out.collect(r);
       }
+    }
+
+    /** The size of every file under {@code dir}: the database's SST files, manifest and logs. */
+    private static long bytesUnder(Path dir) throws IOException {
+      long[] total = {0};
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              total[0] += attrs.size();
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              return FileVisitResult.CONTINUE; // removed by a compaction during the walk
+            }
+          });
+      return total[0];
     }
   }
 }

@@ -33,6 +33,30 @@ class SyntheticDataTest {
     }
   }
 
+  /** Chunk by chunk, for data larger than the heap, must be the very rows of the whole set. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void chunksAreTheRowsOfTheWholeSetInOrder(Kind kind) throws Exception {
+    int n = 2 * 4096 + 17;
+    int d = 8;
+    float[] whole = SyntheticData.generate(kind, n, d, 7, Role.ITEMS).data();
+    float[] joined = new float[n * d];
+    int[] next = {0};
+    SyntheticData.forEachChunk(
+        kind,
+        n,
+        d,
+        7,
+        Role.ITEMS,
+        (first, chunk) -> {
+          assertThat(first).isEqualTo(next[0]);
+          System.arraycopy(chunk.data(), 0, joined, first * d, chunk.n() * d);
+          next[0] += chunk.n();
+        });
+    assertThat(next[0]).isEqualTo(n);
+    assertThat(joined).isEqualTo(whole);
+  }
+
   @Test
   void gaussIsStandardNormal() {
     VectorSet v = SyntheticData.generate(Kind.GAUSS, 20_000, 8, 1, Role.ITEMS);
