@@ -37,13 +37,7 @@ class KafkaJobIT {
   @TempDir Path checkpoints;
 
   private static Topics topics(String prefix) throws Exception {
-    Topics t =
-        new Topics(
-            prefix + "items",
-            prefix + "queries",
-            prefix + "updates",
-            prefix + "alerts",
-            prefix + "dead-letters");
+    Topics t = KafkaScenario.prefixed(prefix);
     KAFKA.createTopics(3, t.items(), t.queries(), t.updates(), t.alerts(), t.deadLetters());
     return t;
   }

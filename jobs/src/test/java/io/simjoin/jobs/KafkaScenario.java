@@ -114,6 +114,26 @@ final class KafkaScenario {
     sc.expectedDead.merge(DeadLetter.Reason.UNDECODABLE, 1, Integer::sum);
   }
 
+  /** The five topics named {@code prefix + "items"}, {@code prefix + "queries"} and so on. */
+  static Topics prefixed(String prefix) {
+    return new Topics(
+        prefix + "items",
+        prefix + "queries",
+        prefix + "updates",
+        prefix + "alerts",
+        prefix + "dead-letters");
+  }
+
+  /** The job's flags that name the topics of {@code t}. */
+  static List<String> topicFlags(Topics t) {
+    return List.of(
+        "--items-topic", t.items(),
+        "--queries-topic", t.queries(),
+        "--updates-topic", t.updates(),
+        "--alerts-topic", t.alerts(),
+        "--dead-letters-topic", t.deadLetters());
+  }
+
   private static byte[] json(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -167,7 +187,16 @@ final class KafkaScenario {
       List<ThresholdMatch> alerts,
       List<DeadLetter> deadLetters) {}
 
+  /** Where the committed records of a topic come from: a broker in this JVM or in a child one. */
+  interface CommittedReader {
+    List<ConsumerRecord<byte[], byte[]>> consumeCommitted(String topic);
+  }
+
   Outputs read(EmbeddedKafka kafka) throws DecodeException {
+    return read(kafka::consumeCommitted);
+  }
+
+  Outputs read(CommittedReader kafka) throws DecodeException {
     List<ConsumerRecord<byte[], byte[]>> raw = kafka.consumeCommitted(topics.updates());
     List<TopKUpdate> updates = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> rec : raw) {
@@ -187,7 +216,7 @@ final class KafkaScenario {
   }
 
   /** Whether the committed output already passes {@link #check} (for waiting on it). */
-  boolean converged(EmbeddedKafka kafka) {
+  boolean converged(CommittedReader kafka) {
     try {
       check(read(kafka));
       return true;
@@ -198,6 +227,10 @@ final class KafkaScenario {
 
   /** Waits up to {@code timeout} for the output to converge, then checks it (failing with why). */
   Outputs awaitAndCheck(EmbeddedKafka kafka, Duration timeout) throws Exception {
+    return awaitAndCheck(kafka::consumeCommitted, timeout);
+  }
+
+  Outputs awaitAndCheck(CommittedReader kafka, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!converged(kafka) && System.nanoTime() < deadline) {
       Thread.sleep(1000);

@@ -24,24 +24,9 @@ class RunCommandIT {
   @TempDir Path tmp;
 
   private static Topics topics(String prefix) throws Exception {
-    Topics t =
-        new Topics(
-            prefix + "items",
-            prefix + "queries",
-            prefix + "updates",
-            prefix + "alerts",
-            prefix + "dead-letters");
+    Topics t = KafkaScenario.prefixed(prefix);
     KAFKA.createTopics(2, t.items(), t.queries(), t.updates(), t.alerts(), t.deadLetters());
     return t;
-  }
-
-  private static List<String> topicFlags(Topics t) {
-    return List.of(
-        "--items-topic", t.items(),
-        "--queries-topic", t.queries(),
-        "--updates-topic", t.updates(),
-        "--alerts-topic", t.alerts(),
-        "--dead-letters-topic", t.deadLetters());
   }
 
   /**
@@ -57,7 +42,7 @@ class RunCommandIT {
     KAFKA.produce(ks.itemRecords);
     List<String> args =
         new ArrayList<>(List.of("run", "--bootstrap-servers", KAFKA.bootstrapServers()));
-    args.addAll(topicFlags(t));
+    args.addAll(KafkaScenario.topicFlags(t));
     args.addAll(
         List.of(
             "--format",

@@ -96,8 +96,13 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
 
   /** A plain (non-transactional, idempotent) producer of byte arrays. */
   public KafkaProducer<byte[], byte[]> producer() {
+    return producer(bootstrapServers());
+  }
+
+  /** {@link #producer()} for any broker, such as one in a child JVM. */
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
     Properties p = new Properties();
-    p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
     p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
     // Not idempotent, one request in flight: the same per-partition order without the sequence
@@ -110,7 +115,14 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
 
   /** Sends records and waits for every one to be acknowledged. */
   public void produce(Collection<ProducerRecord<byte[], byte[]>> records) throws Exception {
-    try (KafkaProducer<byte[], byte[]> p = producer()) {
+    produce(bootstrapServers(), records);
+  }
+
+  /** {@link #produce(Collection)} to any broker. */
+  public static void produce(
+      String bootstrapServers, Collection<ProducerRecord<byte[], byte[]>> records)
+      throws Exception {
+    try (KafkaProducer<byte[], byte[]> p = producer(bootstrapServers)) {
       List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
       for (ProducerRecord<byte[], byte[]> r : records) {
         acks.add(p.send(r));
@@ -123,8 +135,13 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
 
   /** A consumer reading {@code read_committed} from the beginning, in a fresh group. */
   public KafkaConsumer<byte[], byte[]> committedConsumer() {
+    return committedConsumer(bootstrapServers());
+  }
+
+  /** {@link #committedConsumer()} for any broker. */
+  public static KafkaConsumer<byte[], byte[]> committedConsumer(String bootstrapServers) {
     Properties p = new Properties();
-    p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
     p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -137,7 +154,13 @@ public final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback 
    * offsets, for {@code read_committed}) that the topic has when called.
    */
   public List<ConsumerRecord<byte[], byte[]>> consumeCommitted(String topic) {
-    try (KafkaConsumer<byte[], byte[]> c = committedConsumer()) {
+    return consumeCommitted(bootstrapServers(), topic);
+  }
+
+  /** {@link #consumeCommitted(String)} on any broker. */
+  public static List<ConsumerRecord<byte[], byte[]>> consumeCommitted(
+      String bootstrapServers, String topic) {
+    try (KafkaConsumer<byte[], byte[]> c = committedConsumer(bootstrapServers)) {
       List<TopicPartition> parts = new ArrayList<>();
       c.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
       c.assign(parts);
